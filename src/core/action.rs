@@ -1,0 +1,105 @@
+//! What can happen to the state (messages in) and what the shell must do (commands out).
+
+use std::collections::HashMap;
+
+use super::image::{Image, ImageId};
+use super::sort::SortKey;
+
+/// Something the user asked for. Key bindings map keys to these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    HalfPageUp,
+    HalfPageDown,
+    Top,
+    Bottom,
+    SortBy(SortKey),
+    ToggleFocus,
+    ToggleHelp,
+    Refresh,
+    /// Esc: closes what is open.
+    Back,
+    Quit,
+}
+
+/// Facts about the engine we are connected to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EngineInfo {
+    /// Where we connected, as the user would write it (`unix:///var/run/docker.sock`).
+    pub host: String,
+    /// "Docker" or "Podman".
+    pub product: String,
+    pub version: String,
+    /// The API version we speak with it (negotiated).
+    pub api_version: String,
+    pub os: String,
+    pub arch: String,
+}
+
+/// Something the engine task learned.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EngineEvent {
+    Connecting {
+        host: String,
+        attempt: u32,
+    },
+    Connected(EngineInfo),
+    /// The engine cannot be reached; the task retries by itself after `retry_in_secs`.
+    Unreachable {
+        host: String,
+        error: String,
+        attempt: u32,
+        retry_in_secs: u64,
+    },
+    ListStarted {
+        generation: u64,
+    },
+    Listed {
+        generation: u64,
+        images: Vec<Image>,
+    },
+    /// One image appeared or changed (learned from an engine event).
+    ImageChanged {
+        generation: u64,
+        image: Image,
+    },
+    ImageGone {
+        generation: u64,
+        id: ImageId,
+    },
+    /// How many containers (running or not) use each image, counted from the container list.
+    ContainerCounts {
+        generation: u64,
+        counts: HashMap<ImageId, u64>,
+    },
+    /// A request failed without the connection being lost.
+    Failed {
+        generation: u64,
+        error: String,
+    },
+}
+
+/// Sizes of the panes as last drawn; the shell reports them so paging knows a page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Viewport {
+    pub list_rows: usize,
+    pub detail_rows: usize,
+    pub detail_lines: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Message {
+    Action(Action),
+    Engine(EngineEvent),
+    Viewport(Viewport),
+}
+
+/// Work for the shell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// List all images again, tagging results with `generation`.
+    Refresh { generation: u64 },
+}

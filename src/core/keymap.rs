@@ -1,0 +1,193 @@
+//! Keys to actions. The defaults here are the product's contract; the help overlay is
+//! generated from this table so it can never disagree with what the keys do.
+
+use super::action::Action;
+use super::sort::SortKey;
+
+/// A key press, independent of any terminal library.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeyInput {
+    pub key: Key,
+    pub ctrl: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Key {
+    Char(char),
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Tab,
+    BackTab,
+    Enter,
+    Esc,
+    Backspace,
+    Delete,
+}
+
+impl KeyInput {
+    pub const fn plain(key: Key) -> Self {
+        KeyInput { key, ctrl: false }
+    }
+
+    pub const fn ch(c: char) -> Self {
+        KeyInput::plain(Key::Char(c))
+    }
+
+    pub const fn ctrl(c: char) -> Self {
+        KeyInput {
+            key: Key::Char(c),
+            ctrl: true,
+        }
+    }
+
+    /// How the help overlay writes the key.
+    pub fn label(&self) -> String {
+        let name = match self.key {
+            Key::Char(' ') => "Space".to_string(),
+            Key::Char(c) => c.to_string(),
+            Key::Up => "↑".into(),
+            Key::Down => "↓".into(),
+            Key::Left => "←".into(),
+            Key::Right => "→".into(),
+            Key::PageUp => "PgUp".into(),
+            Key::PageDown => "PgDn".into(),
+            Key::Home => "Home".into(),
+            Key::End => "End".into(),
+            Key::Tab => "Tab".into(),
+            Key::BackTab => "Shift-Tab".into(),
+            Key::Enter => "Enter".into(),
+            Key::Esc => "Esc".into(),
+            Key::Backspace => "Backspace".into(),
+            Key::Delete => "Delete".into(),
+        };
+        if self.ctrl {
+            format!("Ctrl-{name}")
+        } else {
+            name
+        }
+    }
+}
+
+pub struct Binding {
+    pub keys: Vec<KeyInput>,
+    pub action: Action,
+    pub help: &'static str,
+}
+
+pub struct KeyMap {
+    bindings: Vec<Binding>,
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        use Key::*;
+        let b = |keys: &[KeyInput], action, help| Binding {
+            keys: keys.to_vec(),
+            action,
+            help,
+        };
+        let k = KeyInput::plain;
+        let c = KeyInput::ch;
+        KeyMap {
+            bindings: vec![
+                b(&[c('j'), k(Down)], Action::Down, "move down"),
+                b(&[c('k'), k(Up)], Action::Up, "move up"),
+                b(&[k(PageDown)], Action::PageDown, "page down"),
+                b(&[k(PageUp)], Action::PageUp, "page up"),
+                b(&[KeyInput::ctrl('d')], Action::HalfPageDown, "half page down"),
+                b(&[KeyInput::ctrl('u')], Action::HalfPageUp, "half page up"),
+                b(&[c('g'), k(Home)], Action::Top, "first image"),
+                b(&[c('G'), k(End)], Action::Bottom, "last image"),
+                b(&[c('S')], Action::SortBy(SortKey::Size), "sort by size (again: reverse)"),
+                b(&[c('C')], Action::SortBy(SortKey::Created), "sort by created (again: reverse)"),
+                b(&[c('N')], Action::SortBy(SortKey::Name), "sort by name (again: reverse)"),
+                b(&[c('U')], Action::SortBy(SortKey::Containers), "sort by containers using it (again: reverse)"),
+                b(&[k(Tab), k(BackTab)], Action::ToggleFocus, "focus list / detail pane"),
+                b(&[KeyInput::ctrl('r')], Action::Refresh, "re-list all images"),
+                b(&[c('?')], Action::ToggleHelp, "this help"),
+                b(&[k(Esc)], Action::Back, "close help / back to list"),
+                b(&[c('q'), KeyInput::ctrl('c')], Action::Quit, "quit"),
+            ],
+        }
+    }
+}
+
+impl KeyMap {
+    pub fn action_for(&self, input: KeyInput) -> Option<Action> {
+        self.bindings
+            .iter()
+            .find(|b| b.keys.contains(&input))
+            .map(|b| b.action)
+    }
+
+    /// One row per binding: the keys as written ("j, ↓") and what they do.
+    pub fn help_rows(&self) -> Vec<(String, &'static str)> {
+        self.bindings
+            .iter()
+            .map(|b| {
+                let keys: Vec<String> = b.keys.iter().map(KeyInput::label).collect();
+                (keys.join(", "), b.help)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contract_keys_are_bound() {
+        let map = KeyMap::default();
+        let cases = [
+            (KeyInput::ch('j'), Action::Down),
+            (KeyInput::plain(Key::Down), Action::Down),
+            (KeyInput::ch('k'), Action::Up),
+            (KeyInput::ch('g'), Action::Top),
+            (KeyInput::ch('G'), Action::Bottom),
+            (KeyInput::plain(Key::Home), Action::Top),
+            (KeyInput::plain(Key::End), Action::Bottom),
+            (KeyInput::plain(Key::PageUp), Action::PageUp),
+            (KeyInput::plain(Key::PageDown), Action::PageDown),
+            (KeyInput::ctrl('d'), Action::HalfPageDown),
+            (KeyInput::ctrl('u'), Action::HalfPageUp),
+            (KeyInput::ch('S'), Action::SortBy(SortKey::Size)),
+            (KeyInput::ch('C'), Action::SortBy(SortKey::Created)),
+            (KeyInput::ch('N'), Action::SortBy(SortKey::Name)),
+            (KeyInput::ch('U'), Action::SortBy(SortKey::Containers)),
+            (KeyInput::plain(Key::Tab), Action::ToggleFocus),
+            (KeyInput::ch('?'), Action::ToggleHelp),
+            (KeyInput::ch('q'), Action::Quit),
+            (KeyInput::ctrl('c'), Action::Quit),
+            (KeyInput::ctrl('r'), Action::Refresh),
+        ];
+        for (input, action) in cases {
+            assert_eq!(map.action_for(input), Some(action), "{}", input.label());
+        }
+        assert_eq!(map.action_for(KeyInput::ch('x')), None);
+    }
+
+    #[test]
+    fn no_key_is_bound_twice() {
+        let map = KeyMap::default();
+        let mut seen = std::collections::HashSet::new();
+        for b in &map.bindings {
+            for k in &b.keys {
+                assert!(seen.insert(*k), "{} bound twice", k.label());
+            }
+        }
+    }
+
+    #[test]
+    fn help_lists_every_binding() {
+        let rows = KeyMap::default().help_rows();
+        assert!(rows.iter().any(|(keys, _)| keys == "j, ↓"));
+        assert!(rows.iter().any(|(keys, _)| keys == "q, Ctrl-c"));
+    }
+}

@@ -1,0 +1,12 @@
+//! The pure core: state, actions, sorting, parsing and formatting. No terminal, no socket,
+//! no clock: everything it needs to know arrives as a message.
+
+pub mod action;
+pub mod format;
+pub mod image;
+pub mod keymap;
+pub mod reference;
+pub mod sanitize;
+pub mod sort;
+pub mod state;
+mod update;

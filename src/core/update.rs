@@ -1,0 +1,406 @@
+//! `update`: the one place where messages change the state. Synchronous and pure apart
+//! from the state it is given; anything that needs the outside world is returned as a
+//! `Command` for the shell to run.
+
+use super::action::{Action, Command, EngineEvent, Message};
+use super::state::{AppState, EngineStatus, Focus};
+
+impl AppState {
+    pub fn update(&mut self, message: Message) -> Vec<Command> {
+        match message {
+            Message::Action(action) => self.apply_action(action),
+            Message::Engine(event) => {
+                self.apply_engine_event(event);
+                Vec::new()
+            }
+            Message::Viewport(viewport) => {
+                self.set_viewport(viewport);
+                Vec::new()
+            }
+        }
+    }
+
+    fn apply_action(&mut self, action: Action) -> Vec<Command> {
+        if self.help_open {
+            // The overlay swallows keys; these close it, Ctrl-C and q still quit.
+            match action {
+                Action::ToggleHelp | Action::Back => self.help_open = false,
+                Action::Quit => self.should_quit = true,
+                _ => {}
+            }
+            return Vec::new();
+        }
+        let page = self.viewport.list_rows.max(1) as isize;
+        match action {
+            Action::Up | Action::Down if self.focus == Focus::Detail => {
+                let delta = if action == Action::Up { -1 } else { 1 };
+                self.scroll_detail(delta);
+            }
+            Action::PageUp | Action::PageDown if self.focus == Focus::Detail => {
+                let rows = self.viewport.detail_rows.max(1) as isize;
+                let delta = if action == Action::PageUp { -rows } else { rows };
+                self.scroll_detail(delta);
+            }
+            Action::Up => self.move_cursor(-1),
+            Action::Down => self.move_cursor(1),
+            Action::PageUp => self.move_cursor(-page),
+            Action::PageDown => self.move_cursor(page),
+            Action::HalfPageUp => self.move_cursor(-(page / 2).max(1)),
+            Action::HalfPageDown => self.move_cursor((page / 2).max(1)),
+            Action::Top if self.focus == Focus::Detail => self.detail_scroll = 0,
+            Action::Bottom if self.focus == Focus::Detail => {
+                self.detail_scroll = self.max_detail_scroll()
+            }
+            Action::Top => self.select_position(0),
+            Action::Bottom => self.select_position(usize::MAX),
+            Action::SortBy(key) => self.set_sort(self.sort().toggled(key)),
+            Action::ToggleFocus => {
+                self.focus = match self.focus {
+                    Focus::List => Focus::Detail,
+                    Focus::Detail => Focus::List,
+                }
+            }
+            Action::ToggleHelp => self.help_open = true,
+            Action::Back => self.focus = Focus::List,
+            Action::Refresh => {
+                self.listing.generation += 1;
+                self.listing.in_flight = true;
+                return vec![Command::Refresh {
+                    generation: self.listing.generation,
+                }];
+            }
+            Action::Quit => self.should_quit = true,
+        }
+        Vec::new()
+    }
+
+    fn scroll_detail(&mut self, delta: isize) {
+        self.detail_scroll = self
+            .detail_scroll
+            .saturating_add_signed(delta)
+            .min(self.max_detail_scroll());
+    }
+
+    fn apply_engine_event(&mut self, event: EngineEvent) {
+        let current = self.listing.generation;
+        match event {
+            EngineEvent::Connecting { host, attempt } => {
+                self.engine = EngineStatus::Connecting { host, attempt }
+            }
+            EngineEvent::Connected(info) => {
+                self.engine = EngineStatus::Connected(info);
+                self.last_error = None;
+            }
+            EngineEvent::Unreachable {
+                host,
+                error,
+                attempt,
+                retry_in_secs,
+            } => {
+                self.listing.in_flight = false;
+                self.last_error = Some(error.clone());
+                self.engine = EngineStatus::Unreachable {
+                    host,
+                    error,
+                    attempt,
+                    retry_in_secs,
+                };
+            }
+            EngineEvent::ListStarted { generation } if generation >= current => {
+                self.listing.generation = generation;
+                self.listing.in_flight = true;
+            }
+            EngineEvent::Listed { generation, images } if generation >= current => {
+                self.listing.generation = generation;
+                self.listing.in_flight = false;
+                self.listing.loaded = true;
+                self.last_error = None;
+                self.replace_all(images);
+            }
+            EngineEvent::ImageChanged { generation, image } if generation >= current => {
+                self.upsert(image)
+            }
+            EngineEvent::ImageGone { generation, id } if generation >= current => {
+                self.remove(&id)
+            }
+            EngineEvent::ContainerCounts { generation, counts } if generation >= current => {
+                self.set_container_counts(counts)
+            }
+            EngineEvent::Failed { generation, error } if generation >= current => {
+                self.listing.in_flight = false;
+                self.last_error = Some(error);
+            }
+            // Results of a superseded refresh.
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::core::action::{EngineInfo, Viewport};
+    use crate::core::image::{Image, ImageId};
+    use crate::core::sort::{Sort, SortKey};
+
+    fn image(id: &str, size: u64, tag: Option<&str>) -> Image {
+        Image {
+            id: ImageId::new(id),
+            size,
+            created: Some(1_000),
+            repo_tags: tag.map(|t| vec![t.to_string()]).unwrap_or_default(),
+            ..Image::default()
+        }
+    }
+
+    fn state_with(images: Vec<Image>) -> AppState {
+        let mut state = AppState::new(Sort::default(), "unix:///test.sock");
+        state.update(Message::Engine(EngineEvent::Listed {
+            generation: 0,
+            images,
+        }));
+        state
+    }
+
+    fn ids(state: &AppState) -> Vec<&str> {
+        (0..state.len())
+            .map(|p| state.row(p).unwrap().id.as_str())
+            .collect()
+    }
+
+    fn act(state: &mut AppState, action: Action) -> Vec<Command> {
+        state.update(Message::Action(action))
+    }
+
+    fn selected(state: &AppState) -> &str {
+        state.selected().unwrap().id.as_str()
+    }
+
+    #[test]
+    fn empty_list_is_safe_to_navigate() {
+        let mut state = state_with(vec![]);
+        for action in [
+            Action::Down,
+            Action::Up,
+            Action::PageDown,
+            Action::Bottom,
+            Action::Top,
+            Action::SortBy(SortKey::Name),
+            Action::HalfPageUp,
+        ] {
+            act(&mut state, action);
+        }
+        assert!(state.selected().is_none());
+        assert_eq!(state.cursor(), 0);
+        assert_eq!(state.visible_rows(10).count(), 0);
+    }
+
+    #[test]
+    fn first_row_is_selected_after_load() {
+        let state = state_with(vec![image("a", 1, None), image("b", 5, None)]);
+        assert_eq!(selected(&state), "b");
+        assert_eq!(state.totals().count, 2);
+        assert_eq!(state.totals().dangling, 2);
+        assert_eq!(state.totals().dangling_size, 6);
+    }
+
+    #[test]
+    fn selection_follows_the_image_across_resort() {
+        let mut state = state_with(vec![
+            image("a", 30, Some("zz:1")),
+            image("b", 20, Some("aa:1")),
+            image("c", 10, Some("mm:1")),
+        ]);
+        act(&mut state, Action::Down);
+        assert_eq!(selected(&state), "b");
+        act(&mut state, Action::SortBy(SortKey::Name));
+        assert_eq!(ids(&state), ["b", "c", "a"]);
+        assert_eq!(selected(&state), "b");
+        assert_eq!(state.cursor(), 0);
+        act(&mut state, Action::SortBy(SortKey::Name));
+        assert_eq!(ids(&state), ["a", "c", "b"]);
+        assert_eq!(state.cursor(), 2);
+        assert_eq!(selected(&state), "b");
+    }
+
+    #[test]
+    fn selection_survives_refresh_and_falls_back_by_position() {
+        let mut state = state_with(vec![
+            image("a", 30, None),
+            image("b", 20, None),
+            image("c", 10, None),
+        ]);
+        act(&mut state, Action::Down);
+        // A refresh where "b" grew to the top.
+        state.update(Message::Engine(EngineEvent::Listed {
+            generation: 0,
+            images: vec![image("a", 30, None), image("b", 99, None), image("c", 10, None)],
+        }));
+        assert_eq!(selected(&state), "b");
+        assert_eq!(state.cursor(), 0);
+        // "b" deleted elsewhere: the cursor stays at its row, on whatever is there now.
+        state.update(Message::Engine(EngineEvent::ImageGone {
+            generation: 0,
+            id: ImageId::new("b"),
+        }));
+        assert_eq!(selected(&state), "a");
+        act(&mut state, Action::Bottom);
+        state.update(Message::Engine(EngineEvent::ImageGone {
+            generation: 0,
+            id: ImageId::new("c"),
+        }));
+        assert_eq!(selected(&state), "a");
+        state.update(Message::Engine(EngineEvent::ImageGone {
+            generation: 0,
+            id: ImageId::new("a"),
+        }));
+        assert!(state.selected().is_none());
+    }
+
+    #[test]
+    fn image_events_patch_the_list() {
+        let mut state = state_with(vec![image("a", 30, None)]);
+        let mut shared = image("a", 30, Some("app:1"));
+        shared.shared_size = None;
+        state.update(Message::Engine(EngineEvent::ImageChanged {
+            generation: 0,
+            image: image("new", 50, Some("new:1")),
+        }));
+        assert_eq!(ids(&state), ["new", "a"]);
+        assert_eq!(selected(&state), "a", "selection stays on its image");
+        state.update(Message::Engine(EngineEvent::ImageChanged {
+            generation: 0,
+            image: shared,
+        }));
+        assert_eq!(state.totals().dangling, 0);
+        assert_eq!(state.len(), 2);
+    }
+
+    #[test]
+    fn upsert_keeps_what_an_inspect_does_not_know() {
+        let mut listed = image("a", 30, None);
+        listed.shared_size = Some(7);
+        listed.containers = Some(2);
+        let mut state = state_with(vec![listed]);
+        state.update(Message::Engine(EngineEvent::ImageChanged {
+            generation: 0,
+            image: image("a", 30, Some("x:1")),
+        }));
+        let a = state.selected().unwrap();
+        assert_eq!(a.shared_size, Some(7));
+        assert_eq!(a.containers, Some(2));
+        assert_eq!(a.repo_tags, ["x:1"]);
+    }
+
+    #[test]
+    fn stale_generations_are_dropped() {
+        let mut state = state_with(vec![image("a", 1, None)]);
+        let commands = act(&mut state, Action::Refresh);
+        assert_eq!(commands, [Command::Refresh { generation: 1 }]);
+        assert!(state.listing.in_flight);
+        state.update(Message::Engine(EngineEvent::Listed {
+            generation: 0,
+            images: vec![],
+        }));
+        assert_eq!(state.len(), 1, "an older list must not replace the state");
+        state.update(Message::Engine(EngineEvent::ImageChanged {
+            generation: 0,
+            image: image("late", 1, None),
+        }));
+        assert_eq!(state.len(), 1);
+        state.update(Message::Engine(EngineEvent::Listed {
+            generation: 1,
+            images: vec![image("b", 1, None), image("c", 2, None)],
+        }));
+        assert_eq!(ids(&state), ["c", "b"]);
+        assert!(!state.listing.in_flight);
+    }
+
+    #[test]
+    fn container_counts_override_engine_minus_one() {
+        let mut a = image("a", 1, None);
+        a.containers = None;
+        let mut state = state_with(vec![a, image("b", 2, None)]);
+        assert_eq!(state.containers_of(state.selected().unwrap()), None);
+        state.update(Message::Engine(EngineEvent::ContainerCounts {
+            generation: 0,
+            counts: HashMap::from([(ImageId::new("a"), 3)]),
+        }));
+        act(&mut state, Action::SortBy(SortKey::Containers));
+        assert_eq!(ids(&state), ["a", "b"]);
+        assert_eq!(state.containers_of(state.row(0).unwrap()), Some(3));
+        assert_eq!(state.containers_of(state.row(1).unwrap()), Some(0));
+    }
+
+    #[test]
+    fn paging_and_scrolling_keep_the_cursor_visible() {
+        let images = (0..100).map(|i| image(&format!("{i:03}"), 1000 - i, None)).collect();
+        let mut state = state_with(images);
+        state.update(Message::Viewport(Viewport {
+            list_rows: 10,
+            detail_rows: 5,
+            detail_lines: 12,
+        }));
+        act(&mut state, Action::PageDown);
+        assert_eq!(state.cursor(), 10);
+        assert_eq!(state.offset(), 1);
+        act(&mut state, Action::HalfPageDown);
+        assert_eq!(state.cursor(), 15);
+        act(&mut state, Action::Bottom);
+        assert_eq!(state.cursor(), 99);
+        assert_eq!(state.offset(), 90);
+        assert_eq!(state.visible_rows(10).count(), 10);
+        act(&mut state, Action::HalfPageUp);
+        assert_eq!(state.cursor(), 94);
+        assert_eq!(state.offset(), 90);
+        act(&mut state, Action::PageUp);
+        assert_eq!(state.cursor(), 84);
+        assert_eq!(state.offset(), 84);
+        act(&mut state, Action::Top);
+        assert_eq!((state.cursor(), state.offset()), (0, 0));
+        act(&mut state, Action::Up);
+        assert_eq!(state.cursor(), 0);
+
+        act(&mut state, Action::ToggleFocus);
+        act(&mut state, Action::Down);
+        assert_eq!(state.cursor(), 0, "in the detail pane, keys scroll the detail");
+        assert_eq!(state.detail_scroll, 1);
+        act(&mut state, Action::PageDown);
+        assert_eq!(state.detail_scroll, 6);
+        act(&mut state, Action::PageDown);
+        assert_eq!(state.detail_scroll, 7, "clamped to lines - rows");
+        act(&mut state, Action::Back);
+        assert_eq!(state.focus, Focus::List);
+    }
+
+    #[test]
+    fn help_overlay_swallows_keys() {
+        let mut state = state_with(vec![image("a", 2, None), image("b", 1, None)]);
+        act(&mut state, Action::ToggleHelp);
+        act(&mut state, Action::Down);
+        assert_eq!(state.cursor(), 0);
+        act(&mut state, Action::Back);
+        assert!(!state.help_open);
+        act(&mut state, Action::ToggleHelp);
+        act(&mut state, Action::Quit);
+        assert!(state.should_quit);
+    }
+
+    #[test]
+    fn engine_loss_keeps_the_list_and_marks_it_stale() {
+        let mut state = state_with(vec![image("a", 2, None)]);
+        state.update(Message::Engine(EngineEvent::Connected(EngineInfo::default())));
+        assert!(!state.is_stale());
+        state.update(Message::Engine(EngineEvent::Unreachable {
+            host: "unix:///x".into(),
+            error: "connection refused".into(),
+            attempt: 2,
+            retry_in_secs: 4,
+        }));
+        assert!(state.is_stale());
+        assert_eq!(state.len(), 1);
+        assert_eq!(state.last_error.as_deref(), Some("connection refused"));
+    }
+}

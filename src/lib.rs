@@ -1,0 +1,5 @@
+//! imgtui: a terminal UI for browsing and cleaning up container images.
+//!
+//! `core` is pure and synchronous; `engine` talks to Docker; `ui` draws; `app` runs the loop.
+
+pub mod core;
