@@ -2,4 +2,8 @@
 //!
 //! `core` is pure and synchronous; `engine` talks to Docker; `ui` draws; `app` runs the loop.
 
+pub mod app;
+pub mod cli;
 pub mod core;
+pub mod engine;
+pub mod ui;

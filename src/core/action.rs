@@ -64,7 +64,7 @@ pub enum EngineEvent {
     /// One image appeared or changed (learned from an engine event).
     ImageChanged {
         generation: u64,
-        image: Image,
+        image: Box<Image>,
     },
     ImageGone {
         generation: u64,

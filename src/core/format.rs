@@ -145,7 +145,10 @@ mod tests {
     #[test]
     fn absolute_times_round_trip() {
         assert_eq!(absolute_time(Some(0)), "1970-01-01 00:00:00 UTC");
-        assert_eq!(absolute_time(Some(4_102_444_799)), "2099-12-31 23:59:59 UTC");
+        assert_eq!(
+            absolute_time(Some(4_102_444_799)),
+            "2099-12-31 23:59:59 UTC"
+        );
         assert_eq!(absolute_time(Some(951_782_400)), "2000-02-29 00:00:00 UTC");
         assert_eq!(absolute_time(Some(-86_400)), "1969-12-31 00:00:00 UTC");
         assert_eq!(absolute_time(None), "unknown");

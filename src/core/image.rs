@@ -152,7 +152,8 @@ mod tests {
 
     #[test]
     fn short_id_drops_algorithm_and_keeps_twelve() {
-        let id = ImageId::new("sha256:1d53ef105045c334553a7c252fbd4edf0a17b2f20fbf8f513eacff74d228dfdc");
+        let id =
+            ImageId::new("sha256:1d53ef105045c334553a7c252fbd4edf0a17b2f20fbf8f513eacff74d228dfdc");
         assert_eq!(id.short(), "1d53ef105045");
         assert_eq!(ImageId::new("abc").short(), "abc");
         assert_eq!(ImageId::new("").short(), "");

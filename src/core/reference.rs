@@ -63,7 +63,18 @@ mod tests {
 
     #[test]
     fn odd_inputs_do_not_panic() {
-        for s in ["", ":", "/", "a:", ":b", "a/:", "@", "a@", "🦀:é/ü:ß", "a//b:c"] {
+        for s in [
+            "",
+            ":",
+            "/",
+            "a:",
+            ":b",
+            "a/:",
+            "@",
+            "a@",
+            "🦀:é/ü:ß",
+            "a//b:c",
+        ] {
             let r = parse(s);
             assert!(r.repository.len() <= s.len());
         }

@@ -54,7 +54,10 @@ mod tests {
 
     #[test]
     fn clean_text_is_borrowed() {
-        assert!(matches!(sanitize("nginx:1.25 ünïcödé 漢字 🦀"), Cow::Borrowed(_)));
+        assert!(matches!(
+            sanitize("nginx:1.25 ünïcödé 漢字 🦀"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -102,12 +102,7 @@ impl Sort {
 }
 
 /// Sorts `order` (indices into `images`) in place.
-pub fn sort_indices(
-    images: &[Image],
-    uses: impl Fn(&Image) -> u64,
-    sort: Sort,
-    order: &mut [u32],
-) {
+pub fn sort_indices(images: &[Image], uses: impl Fn(&Image) -> u64, sort: Sort, order: &mut [u32]) {
     order.sort_unstable_by(|&x, &y| {
         let (a, b) = (&images[x as usize], &images[y as usize]);
         sort.compare(a, uses(a), b, uses(b))
@@ -172,7 +167,10 @@ mod tests {
         ];
         let sort = Sort::default().toggled(SortKey::Name);
         assert_eq!(sorted(&images, sort), ["3", "2", "1"]);
-        assert_eq!(sorted(&images, sort.toggled(SortKey::Name)), ["1", "2", "3"]);
+        assert_eq!(
+            sorted(&images, sort.toggled(SortKey::Name)),
+            ["1", "2", "3"]
+        );
     }
 
     #[test]

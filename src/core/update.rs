@@ -38,7 +38,11 @@ impl AppState {
             }
             Action::PageUp | Action::PageDown if self.focus == Focus::Detail => {
                 let rows = self.viewport.detail_rows.max(1) as isize;
-                let delta = if action == Action::PageUp { -rows } else { rows };
+                let delta = if action == Action::PageUp {
+                    -rows
+                } else {
+                    rows
+                };
                 self.scroll_detail(delta);
             }
             Action::Up => self.move_cursor(-1),
@@ -118,11 +122,9 @@ impl AppState {
                 self.replace_all(images);
             }
             EngineEvent::ImageChanged { generation, image } if generation >= current => {
-                self.upsert(image)
+                self.upsert(*image)
             }
-            EngineEvent::ImageGone { generation, id } if generation >= current => {
-                self.remove(&id)
-            }
+            EngineEvent::ImageGone { generation, id } if generation >= current => self.remove(&id),
             EngineEvent::ContainerCounts { generation, counts } if generation >= current => {
                 self.set_container_counts(counts)
             }
@@ -236,7 +238,11 @@ mod tests {
         // A refresh where "b" grew to the top.
         state.update(Message::Engine(EngineEvent::Listed {
             generation: 0,
-            images: vec![image("a", 30, None), image("b", 99, None), image("c", 10, None)],
+            images: vec![
+                image("a", 30, None),
+                image("b", 99, None),
+                image("c", 10, None),
+            ],
         }));
         assert_eq!(selected(&state), "b");
         assert_eq!(state.cursor(), 0);
@@ -266,13 +272,13 @@ mod tests {
         shared.shared_size = None;
         state.update(Message::Engine(EngineEvent::ImageChanged {
             generation: 0,
-            image: image("new", 50, Some("new:1")),
+            image: Box::new(image("new", 50, Some("new:1"))),
         }));
         assert_eq!(ids(&state), ["new", "a"]);
         assert_eq!(selected(&state), "a", "selection stays on its image");
         state.update(Message::Engine(EngineEvent::ImageChanged {
             generation: 0,
-            image: shared,
+            image: Box::new(shared),
         }));
         assert_eq!(state.totals().dangling, 0);
         assert_eq!(state.len(), 2);
@@ -286,7 +292,7 @@ mod tests {
         let mut state = state_with(vec![listed]);
         state.update(Message::Engine(EngineEvent::ImageChanged {
             generation: 0,
-            image: image("a", 30, Some("x:1")),
+            image: Box::new(image("a", 30, Some("x:1"))),
         }));
         let a = state.selected().unwrap();
         assert_eq!(a.shared_size, Some(7));
@@ -307,7 +313,7 @@ mod tests {
         assert_eq!(state.len(), 1, "an older list must not replace the state");
         state.update(Message::Engine(EngineEvent::ImageChanged {
             generation: 0,
-            image: image("late", 1, None),
+            image: Box::new(image("late", 1, None)),
         }));
         assert_eq!(state.len(), 1);
         state.update(Message::Engine(EngineEvent::Listed {
@@ -336,7 +342,9 @@ mod tests {
 
     #[test]
     fn paging_and_scrolling_keep_the_cursor_visible() {
-        let images = (0..100).map(|i| image(&format!("{i:03}"), 1000 - i, None)).collect();
+        let images = (0..100)
+            .map(|i| image(&format!("{i:03}"), 1000 - i, None))
+            .collect();
         let mut state = state_with(images);
         state.update(Message::Viewport(Viewport {
             list_rows: 10,
@@ -365,7 +373,11 @@ mod tests {
 
         act(&mut state, Action::ToggleFocus);
         act(&mut state, Action::Down);
-        assert_eq!(state.cursor(), 0, "in the detail pane, keys scroll the detail");
+        assert_eq!(
+            state.cursor(),
+            0,
+            "in the detail pane, keys scroll the detail"
+        );
         assert_eq!(state.detail_scroll, 1);
         act(&mut state, Action::PageDown);
         assert_eq!(state.detail_scroll, 6);
@@ -391,7 +403,9 @@ mod tests {
     #[test]
     fn engine_loss_keeps_the_list_and_marks_it_stale() {
         let mut state = state_with(vec![image("a", 2, None)]);
-        state.update(Message::Engine(EngineEvent::Connected(EngineInfo::default())));
+        state.update(Message::Engine(EngineEvent::Connected(
+            EngineInfo::default(),
+        )));
         assert!(!state.is_stale());
         state.update(Message::Engine(EngineEvent::Unreachable {
             host: "unix:///x".into(),

@@ -1,0 +1,168 @@
+//! The event loop: merges key presses, engine results, signals and a spinner tick into
+//! messages for the core, runs the commands it returns, and redraws only after a change.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::Result;
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use futures_util::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc::unbounded_channel;
+
+use crate::core::action::{Command, Message};
+use crate::core::keymap::{Key, KeyInput, KeyMap};
+use crate::core::sort::Sort;
+use crate::core::state::{AppState, EngineStatus};
+use crate::engine::endpoint::Endpoint;
+use crate::engine::worker::{self, EngineHandle, EngineRequest};
+use crate::ui::{self, View};
+
+const SPINNER_INTERVAL: Duration = Duration::from_millis(100);
+/// Relative times ("3 minutes ago") age even when nothing happens.
+const CLOCK_INTERVAL: Duration = Duration::from_secs(30);
+
+pub struct Options {
+    pub endpoint: Endpoint,
+    pub sort: Sort,
+}
+
+pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()> {
+    let keymap = KeyMap::default();
+    let mut state = AppState::new(options.sort, options.endpoint.to_string());
+    let (engine_out, mut engine_events) = unbounded_channel();
+    let engine = worker::spawn(options.endpoint, engine_out);
+    let mut input = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut spinner = tokio::time::interval(SPINNER_INTERVAL);
+    let mut clock = tokio::time::interval(CLOCK_INTERVAL);
+    let mut tick: u64 = 0;
+    let mut dirty = true;
+
+    loop {
+        if dirty {
+            draw(terminal, &mut state, &keymap, tick)?;
+            dirty = false;
+        }
+        if state.should_quit {
+            return Ok(());
+        }
+        let busy =
+            state.listing.in_flight || matches!(state.engine, EngineStatus::Connecting { .. });
+        tokio::select! {
+            event = input.next() => match event {
+                Some(Ok(Event::Key(key))) => {
+                    if let Some(action) = key_input(key).and_then(|k| keymap.action_for(k)) {
+                        let commands = state.update(Message::Action(action));
+                        run_commands(&engine, commands);
+                        dirty = true;
+                    }
+                }
+                Some(Ok(Event::Resize(..))) => dirty = true,
+                Some(Ok(_)) => {}
+                // The terminal is gone: nothing left to show.
+                Some(Err(_)) | None => return Ok(()),
+            },
+            Some(event) = engine_events.recv() => {
+                state.update(Message::Engine(event));
+                // Apply everything that is already waiting before drawing once.
+                while let Ok(event) = engine_events.try_recv() {
+                    state.update(Message::Engine(event));
+                }
+                dirty = true;
+            },
+            _ = spinner.tick(), if busy => {
+                tick = tick.wrapping_add(1);
+                dirty = true;
+            },
+            _ = clock.tick() => dirty = true,
+            _ = sigterm.recv() => return Ok(()),
+            _ = sighup.recv() => return Ok(()),
+        }
+    }
+}
+
+/// Draws one frame; when the panes changed size, tells the core and draws again so paging
+/// and scrolling use the sizes the user sees.
+fn draw(
+    terminal: &mut DefaultTerminal,
+    state: &mut AppState,
+    keymap: &KeyMap,
+    tick: u64,
+) -> Result<()> {
+    for _ in 0..2 {
+        let view = View {
+            now: now(),
+            tick,
+            keymap,
+        };
+        let mut viewport = state.viewport;
+        terminal.draw(|frame| viewport = ui::render(frame, state, &view))?;
+        if viewport == state.viewport {
+            break;
+        }
+        state.update(Message::Viewport(viewport));
+    }
+    Ok(())
+}
+
+fn run_commands(engine: &EngineHandle, commands: Vec<Command>) {
+    for command in commands {
+        match command {
+            Command::Refresh { generation } => {
+                engine.request(EngineRequest::Refresh { generation })
+            }
+        }
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Crossterm's key event in the core's terms; `None` for releases and keys we never bind.
+pub fn key_input(event: KeyEvent) -> Option<KeyInput> {
+    if event.kind == KeyEventKind::Release {
+        return None;
+    }
+    let key = match event.code {
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::Delete => Key::Delete,
+        _ => return None,
+    };
+    Some(KeyInput {
+        key,
+        ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shifted_letters_and_ctrl_keys_map() {
+        let shifted = KeyEvent::new(KeyCode::Char('S'), KeyModifiers::SHIFT);
+        assert_eq!(key_input(shifted), Some(KeyInput::ch('S')));
+        let ctrl = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(key_input(ctrl), Some(KeyInput::ctrl('d')));
+        let f1 = KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE);
+        assert_eq!(key_input(f1), None);
+    }
+}

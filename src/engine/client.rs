@@ -1,0 +1,287 @@
+//! One connected engine: negotiates the API version and reads images, containers and events.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use ::http::{Method, Request};
+use bytes::{Bytes, BytesMut};
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Incoming;
+
+use super::endpoint::Endpoint;
+use super::error::EngineError;
+use super::http;
+use super::wire::{self, EventWire, ImageInspectWire, VersionWire};
+use crate::core::action::EngineInfo;
+use crate::core::image::{Image, ImageId};
+
+/// The newest API we know; newer engines are spoken to in this version.
+pub const MAX_API: ApiVersion = ApiVersion {
+    major: 1,
+    minor: 51,
+};
+const MIN_API: ApiVersion = ApiVersion {
+    major: 1,
+    minor: 24,
+};
+
+const QUICK: Duration = Duration::from_secs(30);
+/// Docker 28's containerd store needs ~45 s to list 10,000 images.
+const LIST: Duration = Duration::from_secs(900);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ApiVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl ApiVersion {
+    pub fn parse(text: &str) -> Option<ApiVersion> {
+        let (major, minor) = text.trim().split_once('.')?;
+        Some(ApiVersion {
+            major: major.parse().ok()?,
+            minor: minor.parse().ok()?,
+        })
+    }
+
+    pub const fn at_least(self, major: u32, minor: u32) -> bool {
+        self.major > major || (self.major == major && self.minor >= minor)
+    }
+}
+
+impl std::fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Engine {
+    endpoint: Endpoint,
+    api: ApiVersion,
+    info: EngineInfo,
+}
+
+impl Engine {
+    /// Connects and agrees on an API version: the engine's own, capped at ours.
+    pub async fn connect(endpoint: Endpoint) -> Result<Engine, EngineError> {
+        let body = http::get(&endpoint, "/version", QUICK).await?;
+        let version: VersionWire = parse(&body, "GET /version")?;
+        let server =
+            ApiVersion::parse(&version.api_version).ok_or_else(|| EngineError::BadResponse {
+                what: "GET /version".into(),
+                why: format!("no API version in {:?}", version.api_version),
+            })?;
+        if server < MIN_API {
+            return Err(EngineError::UnsupportedApi {
+                version: server.to_string(),
+            });
+        }
+        let api = server.min(MAX_API);
+        let info = EngineInfo {
+            host: endpoint.to_string(),
+            product: version.product().to_string(),
+            version: version.version.clone(),
+            api_version: api.to_string(),
+            os: version.os.clone(),
+            arch: version.arch.clone(),
+        };
+        Ok(Engine {
+            endpoint,
+            api,
+            info,
+        })
+    }
+
+    pub fn info(&self) -> &EngineInfo {
+        &self.info
+    }
+
+    pub fn api(&self) -> ApiVersion {
+        self.api
+    }
+
+    fn path(&self, path: &str) -> String {
+        format!("/v{}{}", self.api, path)
+    }
+
+    /// `GET /images/json`, with the per-platform manifests where the API has them.
+    pub async fn list_images(&self) -> Result<Vec<Image>, EngineError> {
+        let path = self.list_images_path();
+        let body = http::get(&self.endpoint, &path, LIST).await?;
+        wire::parse_image_list(&body).map_err(|e| bad("GET /images/json", e))
+    }
+
+    /// The exact query `list_images` sends (benchmarks time the bare request against it).
+    pub fn list_images_path(&self) -> String {
+        if self.api.at_least(1, 47) {
+            self.path("/images/json?manifests=1")
+        } else {
+            self.path("/images/json")
+        }
+    }
+
+    /// One image by id or reference; `Err(Status 404)` when there is none.
+    pub async fn inspect_image(&self, name: &str) -> Result<Image, EngineError> {
+        let query = if self.api.at_least(1, 48) {
+            "?manifests=1"
+        } else {
+            ""
+        };
+        let path = self.path(&format!("/images/{}/json{query}", encode_path(name)));
+        let body = http::get(&self.endpoint, &path, QUICK).await?;
+        let inspect: ImageInspectWire = parse(&body, "GET /images/{id}/json")?;
+        Ok(Image::from(inspect))
+    }
+
+    /// Containers (running or not) per image id.
+    pub async fn container_counts(&self) -> Result<HashMap<ImageId, u64>, EngineError> {
+        let path = self.path("/containers/json?all=1");
+        let body = http::get(&self.endpoint, &path, QUICK).await?;
+        wire::parse_container_counts(&body).map_err(|e| bad("GET /containers/json", e))
+    }
+
+    /// Subscribes to image events and container create/destroy. Returns once the engine has
+    /// accepted the subscription, so nothing that happens after this call is missed.
+    pub async fn events(&self) -> Result<EventStream, EngineError> {
+        let filters = r#"{"type":["image","container"],"event":["create","destroy","delete","import","load","pull","tag","untag"]}"#;
+        let path = self.path(&format!("/events?filters={}", encode_query(filters)));
+        let request = Request::builder()
+            .method(Method::GET)
+            .uri(path)
+            .body(Empty::<Bytes>::new())
+            .map_err(|e| bad("GET /events", e))?;
+        let response = tokio::time::timeout(QUICK, http::send(&self.endpoint, request))
+            .await
+            .map_err(|_| EngineError::Timeout {
+                what: "GET /events".into(),
+                secs: QUICK.as_secs(),
+            })??;
+        let status = response.status();
+        if !status.is_success() {
+            let body = http::read_body(response.into_body(), "GET /events").await?;
+            return Err(EngineError::Status {
+                status: status.as_u16(),
+                message: http::error_message(&body),
+            });
+        }
+        Ok(EventStream {
+            body: response.into_body(),
+            buffer: BytesMut::new(),
+        })
+    }
+}
+
+/// The engine's event stream: one JSON object per line.
+pub struct EventStream {
+    body: Incoming,
+    buffer: BytesMut,
+}
+
+/// Longest event line we accept; real ones are a few hundred bytes.
+const MAX_EVENT_LINE: usize = 1 << 20;
+
+impl EventStream {
+    /// The next event; `Ok(None)` when the engine closed the stream. Cancel-safe: what was
+    /// read stays in the buffer.
+    pub async fn next(&mut self) -> Result<Option<EventWire>, EngineError> {
+        loop {
+            if let Some(end) = self.buffer.iter().position(|&b| b == b'\n') {
+                let line = self.buffer.split_to(end + 1);
+                let line = line.strip_suffix(b"\n").unwrap_or(&line);
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                // One unreadable event must not end the stream.
+                return Ok(Some(serde_json::from_slice(line).unwrap_or_default()));
+            }
+            if self.buffer.len() > MAX_EVENT_LINE {
+                return Err(EngineError::TooLarge {
+                    what: "GET /events".into(),
+                    limit: MAX_EVENT_LINE,
+                });
+            }
+            match self.body.frame().await {
+                None => return Ok(None),
+                Some(Err(e)) => {
+                    return Err(EngineError::Io {
+                        what: "GET /events".into(),
+                        err: e.to_string(),
+                    });
+                }
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        self.buffer.extend_from_slice(&data);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, EngineError> {
+    serde_json::from_slice(body).map_err(|e| bad(what, e))
+}
+
+fn bad(what: &str, err: impl std::fmt::Display) -> EngineError {
+    EngineError::BadResponse {
+        what: what.to_string(),
+        why: err.to_string(),
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (for a query value).
+fn encode_query(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Encodes an image name for a path segment; `/` and `:` stay, as the engine expects them.
+fn encode_path(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/' | b':' | b'@')
+        {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_versions_compare_numerically() {
+        let v = |s| ApiVersion::parse(s).unwrap();
+        assert!(v("1.41") < v("1.51"));
+        assert!(v("1.9") < v("1.10"));
+        assert!(v("1.47").at_least(1, 47));
+        assert!(!v("1.46").at_least(1, 47));
+        assert_eq!(v("1.52").min(MAX_API), MAX_API);
+        assert_eq!(ApiVersion::parse("x"), None);
+    }
+
+    #[test]
+    fn encoding() {
+        assert_eq!(
+            encode_query(r#"{"a":["b"]}"#),
+            "%7B%22a%22%3A%5B%22b%22%5D%7D"
+        );
+        assert_eq!(
+            encode_path("localhost:5000/team/app:1.2"),
+            "localhost:5000/team/app:1.2"
+        );
+        assert_eq!(encode_path("a b?#"), "a%20b%3F%23");
+    }
+}

@@ -1,0 +1,147 @@
+//! Where the engine is: parsing `DOCKER_HOST`-style URLs and opening a byte stream to it.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::pin::Pin;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpStream, UnixStream};
+
+use super::error::EngineError;
+
+pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    Unix(PathBuf),
+    /// `host:port`, plain HTTP.
+    Tcp(String),
+}
+
+/// Anything we can speak HTTP over.
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+impl Endpoint {
+    /// Parses `unix:///path`, `tcp://host:port`, `http://host:port` or a bare socket path.
+    pub fn parse(url: &str) -> Result<Endpoint, EngineError> {
+        let url = url.trim();
+        let unsupported = |why: &str| EngineError::BadHost {
+            host: url.to_string(),
+            why: why.to_string(),
+        };
+        if let Some(path) = url.strip_prefix("unix://") {
+            if path.is_empty() {
+                return Err(unsupported("the socket path is empty"));
+            }
+            return Ok(Endpoint::Unix(PathBuf::from(path)));
+        }
+        if url.starts_with('/') {
+            return Ok(Endpoint::Unix(PathBuf::from(url)));
+        }
+        let rest = url
+            .strip_prefix("tcp://")
+            .or_else(|| url.strip_prefix("http://"));
+        if let Some(rest) = rest {
+            let authority = rest.split('/').next().unwrap_or_default();
+            if authority.is_empty() {
+                return Err(unsupported("no host name"));
+            }
+            let has_port = authority
+                .rsplit_once(':')
+                .is_some_and(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            let authority = if has_port {
+                authority.to_string()
+            } else {
+                format!("{authority}:2375")
+            };
+            return Ok(Endpoint::Tcp(authority));
+        }
+        match url.split_once("://") {
+            Some((scheme, _)) => Err(unsupported(&format!(
+                "the {scheme}:// scheme is not supported yet (use unix:// or tcp://)"
+            ))),
+            None => Err(unsupported(
+                "expected unix:///path/to/docker.sock or tcp://host:port",
+            )),
+        }
+    }
+
+    /// The host to use when nothing is configured: `DOCKER_HOST`, else the standard socket.
+    pub fn from_env() -> Result<Endpoint, EngineError> {
+        match std::env::var("DOCKER_HOST") {
+            Ok(host) if !host.trim().is_empty() => Endpoint::parse(&host),
+            _ => Ok(Endpoint::Unix(PathBuf::from(DEFAULT_SOCKET))),
+        }
+    }
+
+    pub async fn connect(&self) -> Result<Pin<Box<dyn Stream>>, EngineError> {
+        let result: std::io::Result<Pin<Box<dyn Stream>>> = match self {
+            Endpoint::Unix(path) => UnixStream::connect(path)
+                .await
+                .map(|s| Box::pin(s) as Pin<Box<dyn Stream>>),
+            Endpoint::Tcp(address) => TcpStream::connect(address.as_str()).await.map(|s| {
+                let _ = s.set_nodelay(true);
+                Box::pin(s) as Pin<Box<dyn Stream>>
+            }),
+        };
+        result.map_err(|err| EngineError::from_connect(self, err))
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Unix(path) => write!(f, "unix://{}", path.display()),
+            Endpoint::Tcp(address) => write!(f, "tcp://{address}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_usual_forms() {
+        assert_eq!(
+            Endpoint::parse("unix:///var/run/docker.sock").unwrap(),
+            Endpoint::Unix("/var/run/docker.sock".into())
+        );
+        assert_eq!(
+            Endpoint::parse("/tmp/d.sock").unwrap(),
+            Endpoint::Unix("/tmp/d.sock".into())
+        );
+        assert_eq!(
+            Endpoint::parse("tcp://127.0.0.1:2376").unwrap(),
+            Endpoint::Tcp("127.0.0.1:2376".into())
+        );
+        assert_eq!(
+            Endpoint::parse("tcp://localhost").unwrap(),
+            Endpoint::Tcp("localhost:2375".into())
+        );
+        assert_eq!(
+            Endpoint::parse("tcp://[::1]:2375").unwrap(),
+            Endpoint::Tcp("[::1]:2375".into())
+        );
+    }
+
+    #[test]
+    fn rejects_what_it_cannot_speak_in_plain_words() {
+        let err = Endpoint::parse("npipe:////./pipe/docker_engine").unwrap_err();
+        assert!(
+            err.to_string().contains("npipe:// scheme is not supported"),
+            "{err}"
+        );
+        assert!(Endpoint::parse("unix://").is_err());
+        assert!(Endpoint::parse("tcp://").is_err());
+        assert!(Endpoint::parse("docker.sock").is_err());
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for url in ["unix:///a/b.sock", "tcp://127.0.0.1:2375"] {
+            assert_eq!(Endpoint::parse(url).unwrap().to_string(), url);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Engine failures, in words a user can act on. `Display` is what the status bar shows.
+
+use std::fmt;
+use std::io;
+
+use super::endpoint::Endpoint;
+
+#[derive(Debug)]
+pub enum EngineError {
+    BadHost {
+        host: String,
+        why: String,
+    },
+    SocketMissing {
+        host: String,
+    },
+    PermissionDenied {
+        host: String,
+    },
+    Refused {
+        host: String,
+    },
+    Connect {
+        host: String,
+        err: io::Error,
+    },
+    Timeout {
+        what: String,
+        secs: u64,
+    },
+    /// The connection broke mid-request.
+    Io {
+        what: String,
+        err: String,
+    },
+    /// The engine answered with an error status.
+    Status {
+        status: u16,
+        message: String,
+    },
+    /// The engine answered something we cannot read.
+    BadResponse {
+        what: String,
+        why: String,
+    },
+    TooLarge {
+        what: String,
+        limit: usize,
+    },
+    UnsupportedApi {
+        version: String,
+    },
+}
+
+impl EngineError {
+    pub fn from_connect(endpoint: &Endpoint, err: io::Error) -> Self {
+        let host = endpoint.to_string();
+        match err.kind() {
+            io::ErrorKind::NotFound => EngineError::SocketMissing { host },
+            io::ErrorKind::PermissionDenied => EngineError::PermissionDenied { host },
+            io::ErrorKind::ConnectionRefused => EngineError::Refused { host },
+            _ => EngineError::Connect { host, err },
+        }
+    }
+
+    /// Whether the engine itself is out of reach (as opposed to one request failing).
+    pub fn is_connection_problem(&self) -> bool {
+        matches!(
+            self,
+            EngineError::SocketMissing { .. }
+                | EngineError::PermissionDenied { .. }
+                | EngineError::Refused { .. }
+                | EngineError::Connect { .. }
+                | EngineError::Io { .. }
+                | EngineError::Timeout { .. }
+        )
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, EngineError::Status { status: 404, .. })
+    }
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EngineError::BadHost { host, why } => {
+                write!(f, "cannot use engine address {host}: {why}")
+            }
+            EngineError::SocketMissing { host } => write!(
+                f,
+                "no engine at {host}: the socket does not exist (is Docker running? set DOCKER_HOST or --host)"
+            ),
+            EngineError::PermissionDenied { host } => write!(
+                f,
+                "permission denied on {host}: add your user to the docker group (then log in again) or use a rootless engine's socket"
+            ),
+            EngineError::Refused { host } => {
+                write!(f, "connection refused at {host}: the engine is not running")
+            }
+            EngineError::Connect { host, err } => write!(f, "cannot connect to {host}: {err}"),
+            EngineError::Timeout { what, secs } => {
+                write!(f, "the engine did not answer {what} within {secs} s")
+            }
+            EngineError::Io { what, err } => write!(f, "connection lost during {what}: {err}"),
+            EngineError::Status { status, message } => {
+                let message = message.trim();
+                if message.is_empty() {
+                    write!(f, "the engine answered HTTP {status}")
+                } else {
+                    write!(f, "the engine answered HTTP {status}: {message}")
+                }
+            }
+            EngineError::BadResponse { what, why } => {
+                write!(f, "unreadable answer to {what}: {why}")
+            }
+            EngineError::TooLarge { what, limit } => write!(
+                f,
+                "the answer to {what} is larger than {} MB; refusing to read it",
+                limit / 1_000_000
+            ),
+            EngineError::UnsupportedApi { version } => write!(
+                f,
+                "the engine speaks API {version}, older than 1.24 which imgtui needs"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}

@@ -1,0 +1,165 @@
+//! Minimal HTTP/1.1 over the endpoint's stream: one connection per request (cheap on a
+//! local socket, and nothing to go stale when the engine restarts), bounded in time and size.
+
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http::{Method, Request, Response, header};
+use http_body_util::{BodyExt, Empty};
+use hyper::body::{Body, Incoming};
+use hyper_util::rt::TokioIo;
+
+use super::endpoint::Endpoint;
+use super::error::EngineError;
+
+/// The most we read of one answer. The list of 100,000 images is about 100-300 MB.
+pub const MAX_BODY: usize = 1 << 30;
+
+/// How long the engine may stay silent while sending a body.
+pub const BODY_IDLE: Duration = Duration::from_secs(60);
+
+/// Sends one request and returns the response head; the body is read by the caller.
+pub async fn send<B>(
+    endpoint: &Endpoint,
+    request: Request<B>,
+) -> Result<Response<Incoming>, EngineError>
+where
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let what = request.uri().path().to_string();
+    let stream = endpoint.connect().await?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| io_error(&what, e))?;
+    tokio::spawn(async move {
+        // Ends when the response body is dropped or fully read.
+        let _ = connection.await;
+    });
+    sender
+        .send_request(origin_form(request))
+        .await
+        .map_err(|e| io_error(&what, e))
+}
+
+/// `GET path` and the whole body, if the status is a success.
+pub async fn get(endpoint: &Endpoint, path: &str, timeout: Duration) -> Result<Bytes, EngineError> {
+    let request = Request::builder()
+        .method(Method::GET)
+        .uri(path)
+        .body(Empty::<Bytes>::new())
+        .map_err(|e| EngineError::BadHost {
+            host: endpoint.to_string(),
+            why: e.to_string(),
+        })?;
+    let what = describe(path);
+    let response = tokio::time::timeout(timeout, send(endpoint, request))
+        .await
+        .map_err(|_| EngineError::Timeout {
+            what: what.clone(),
+            secs: timeout.as_secs(),
+        })??;
+    let status = response.status();
+    let body = read_body(response.into_body(), &what).await?;
+    if !status.is_success() {
+        return Err(EngineError::Status {
+            status: status.as_u16(),
+            message: error_message(&body),
+        });
+    }
+    Ok(body)
+}
+
+/// Reads a body to the end, within `MAX_BODY` and with at most `BODY_IDLE` between chunks.
+pub async fn read_body(mut body: Incoming, what: &str) -> Result<Bytes, EngineError> {
+    let mut out = BytesMut::new();
+    loop {
+        let frame = tokio::time::timeout(BODY_IDLE, body.frame())
+            .await
+            .map_err(|_| EngineError::Timeout {
+                what: what.to_string(),
+                secs: BODY_IDLE.as_secs(),
+            })?;
+        let Some(frame) = frame else {
+            return Ok(out.freeze());
+        };
+        let frame = frame.map_err(|e| io_error(what, e))?;
+        if let Ok(data) = frame.into_data() {
+            if out.len() + data.len() > MAX_BODY {
+                return Err(EngineError::TooLarge {
+                    what: what.to_string(),
+                    limit: MAX_BODY,
+                });
+            }
+            out.extend_from_slice(&data);
+        }
+    }
+}
+
+/// The engine's `{"message": "..."}`, or the raw text when it is not that.
+pub fn error_message(body: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    struct ErrorBody {
+        message: String,
+    }
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(e) => e.message,
+        Err(_) => String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned(),
+    }
+}
+
+/// "GET /images/json" reads better without the version prefix and query.
+pub fn describe(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or(path);
+    let path = match path.strip_prefix("/v") {
+        Some(rest) => rest.find('/').map_or(path, |i| &rest[i..]),
+        None => path,
+    };
+    format!("GET {path}")
+}
+
+/// HTTP/1.1 wants `/path?query` and a Host header, whatever form the caller built.
+fn origin_form<B>(request: Request<B>) -> Request<B> {
+    let (mut parts, body) = request.into_parts();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    if let Ok(uri) = path.parse() {
+        parts.uri = uri;
+    }
+    parts
+        .headers
+        .insert(header::HOST, header::HeaderValue::from_static("docker"));
+    Request::from_parts(parts, body)
+}
+
+fn io_error(what: &str, err: hyper::Error) -> EngineError {
+    EngineError::Io {
+        what: what.to_string(),
+        err: err.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_strips_version_and_query() {
+        assert_eq!(describe("/v1.41/images/json?all=1"), "GET /images/json");
+        assert_eq!(describe("/version"), "GET /version");
+    }
+
+    #[test]
+    fn error_messages_are_read_from_json_or_text() {
+        assert_eq!(
+            error_message(br#"{"message":"no such image"}"#),
+            "no such image"
+        );
+        assert_eq!(error_message(b"plain text"), "plain text");
+        assert_eq!(error_message(&[0xff; 1000]).chars().count(), 300);
+    }
+}

@@ -1,0 +1,437 @@
+//! The engine's JSON, read leniently (engines disagree: nulls, `-1`, missing keys,
+//! placeholders) and converted at once into the core's own types.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Deserializer};
+
+use crate::core::format::parse_rfc3339;
+use crate::core::image::{Descriptor, Image, ImageId, Manifest, ManifestKind, Platform};
+use crate::core::reference::is_placeholder;
+
+/// `null` reads as the type's default, like a missing key.
+fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// What engines send for "no date": Go's zero time (year 1).
+const GO_ZERO_TIME: i64 = -62_135_596_800;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ImageSummaryWire {
+    #[serde(deserialize_with = "nullable")]
+    pub id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub parent_id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub repo_tags: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub repo_digests: Vec<String>,
+    pub created: Option<i64>,
+    pub size: Option<i64>,
+    pub shared_size: Option<i64>,
+    pub virtual_size: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    pub labels: HashMap<String, String>,
+    pub containers: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    pub manifests: Vec<ManifestWire>,
+    pub descriptor: Option<DescriptorWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DescriptorWire {
+    #[serde(rename = "mediaType", deserialize_with = "nullable")]
+    pub media_type: String,
+    #[serde(deserialize_with = "nullable")]
+    pub digest: String,
+    pub size: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    pub annotations: HashMap<String, String>,
+    pub platform: Option<PlatformWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PlatformWire {
+    #[serde(deserialize_with = "nullable")]
+    pub architecture: String,
+    #[serde(deserialize_with = "nullable")]
+    pub os: String,
+    pub variant: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ManifestWire {
+    #[serde(rename = "ID", deserialize_with = "nullable")]
+    pub id: String,
+    pub descriptor: Option<DescriptorWire>,
+    pub available: Option<bool>,
+    pub size: Option<ManifestSizeWire>,
+    #[serde(deserialize_with = "nullable")]
+    pub kind: String,
+    pub image_data: Option<ImageDataWire>,
+    pub attestation_data: Option<AttestationDataWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ManifestSizeWire {
+    pub content: Option<i64>,
+    pub total: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ImageDataWire {
+    pub platform: Option<PlatformWire>,
+    pub size: Option<UnpackedWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct UnpackedWire {
+    pub unpacked: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AttestationDataWire {
+    #[serde(deserialize_with = "nullable")]
+    pub r#for: String,
+}
+
+/// `GET /images/{id}/json`: a different shape for the same facts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ImageInspectWire {
+    #[serde(deserialize_with = "nullable")]
+    pub id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub parent: String,
+    #[serde(deserialize_with = "nullable")]
+    pub repo_tags: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub repo_digests: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub created: String,
+    pub size: Option<i64>,
+    pub virtual_size: Option<i64>,
+    pub config: Option<InspectConfigWire>,
+    #[serde(deserialize_with = "nullable")]
+    pub manifests: Vec<ManifestWire>,
+    pub descriptor: Option<DescriptorWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct InspectConfigWire {
+    #[serde(deserialize_with = "nullable")]
+    pub labels: HashMap<String, String>,
+}
+
+/// One entry of `GET /containers/json?all=1`; only what "in use" needs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ContainerWire {
+    #[serde(rename = "ImageID", deserialize_with = "nullable")]
+    pub image_id: String,
+}
+
+/// `GET /version`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct VersionWire {
+    #[serde(deserialize_with = "nullable")]
+    pub version: String,
+    #[serde(deserialize_with = "nullable")]
+    pub api_version: String,
+    #[serde(rename = "MinAPIVersion", deserialize_with = "nullable")]
+    pub min_api_version: String,
+    #[serde(deserialize_with = "nullable")]
+    pub os: String,
+    #[serde(deserialize_with = "nullable")]
+    pub arch: String,
+    #[serde(deserialize_with = "nullable")]
+    pub components: Vec<ComponentWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ComponentWire {
+    #[serde(deserialize_with = "nullable")]
+    pub name: String,
+}
+
+impl VersionWire {
+    pub fn product(&self) -> &'static str {
+        if self.components.iter().any(|c| c.name.contains("Podman")) {
+            "Podman"
+        } else {
+            "Docker"
+        }
+    }
+}
+
+/// One line of `GET /events`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EventWire {
+    #[serde(rename = "Type", deserialize_with = "nullable")]
+    pub kind: String,
+    #[serde(rename = "Action", deserialize_with = "nullable")]
+    pub action: String,
+    #[serde(rename = "Actor")]
+    pub actor: Option<ActorWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ActorWire {
+    #[serde(rename = "ID", deserialize_with = "nullable")]
+    pub id: String,
+    #[serde(rename = "Attributes", deserialize_with = "nullable")]
+    pub attributes: HashMap<String, String>,
+}
+
+// ----- conversion into the core's types -----
+
+fn bytes(n: Option<i64>) -> u64 {
+    n.map_or(0, |n| n.max(0) as u64)
+}
+
+/// `-1` (not computed) and absent both mean "unknown".
+fn known(n: Option<i64>) -> Option<u64> {
+    n.filter(|&n| n >= 0).map(|n| n as u64)
+}
+
+fn references(list: Vec<String>) -> Vec<String> {
+    let mut list: Vec<String> = list.into_iter().filter(|r| !is_placeholder(r)).collect();
+    list.dedup();
+    list
+}
+
+fn sorted_pairs(map: HashMap<String, String>) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = map.into_iter().collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+fn created(seconds: Option<i64>) -> Option<i64> {
+    seconds.filter(|&s| s != GO_ZERO_TIME)
+}
+
+fn parent(id: String) -> Option<ImageId> {
+    (!id.is_empty()).then(|| ImageId::new(id))
+}
+
+impl From<PlatformWire> for Platform {
+    fn from(p: PlatformWire) -> Self {
+        Platform {
+            os: p.os,
+            architecture: p.architecture,
+            variant: p.variant.filter(|v| !v.is_empty()),
+        }
+    }
+}
+
+impl From<DescriptorWire> for Descriptor {
+    fn from(d: DescriptorWire) -> Self {
+        Descriptor {
+            media_type: d.media_type,
+            digest: d.digest,
+            size: bytes(d.size),
+            platform: d.platform.map(Platform::from),
+            annotations: sorted_pairs(d.annotations),
+        }
+    }
+}
+
+impl From<ManifestWire> for Manifest {
+    fn from(m: ManifestWire) -> Self {
+        let kind = match m.kind.as_str() {
+            "image" => ManifestKind::Image,
+            "attestation" => ManifestKind::Attestation,
+            other => ManifestKind::Other(other.to_string()),
+        };
+        let size = m.size.unwrap_or_default();
+        let data = m.image_data.unwrap_or_default();
+        Manifest {
+            id: m.id,
+            kind,
+            descriptor: m.descriptor.map(Descriptor::from).unwrap_or_default(),
+            available: m.available.unwrap_or(false),
+            content_size: bytes(size.content),
+            total_size: bytes(size.total),
+            platform: data.platform.map(Platform::from),
+            unpacked_size: data.size.and_then(|s| known(s.unpacked)),
+            attests: m
+                .attestation_data
+                .map(|a| a.r#for)
+                .filter(|f| !f.is_empty()),
+        }
+    }
+}
+
+impl From<ImageSummaryWire> for Image {
+    fn from(w: ImageSummaryWire) -> Self {
+        Image {
+            id: ImageId::new(w.id),
+            parent_id: parent(w.parent_id),
+            repo_tags: references(w.repo_tags),
+            repo_digests: references(w.repo_digests),
+            created: created(w.created),
+            size: bytes(w.size),
+            shared_size: known(w.shared_size),
+            virtual_size: known(w.virtual_size),
+            labels: sorted_pairs(w.labels),
+            containers: known(w.containers),
+            manifests: w.manifests.into_iter().map(Manifest::from).collect(),
+            descriptor: w.descriptor.map(Descriptor::from),
+        }
+    }
+}
+
+impl From<ImageInspectWire> for Image {
+    fn from(w: ImageInspectWire) -> Self {
+        Image {
+            id: ImageId::new(w.id),
+            parent_id: parent(w.parent),
+            repo_tags: references(w.repo_tags),
+            repo_digests: references(w.repo_digests),
+            created: created(parse_rfc3339(&w.created)),
+            size: bytes(w.size),
+            shared_size: None,
+            virtual_size: known(w.virtual_size),
+            labels: sorted_pairs(w.config.unwrap_or_default().labels),
+            containers: None,
+            manifests: w.manifests.into_iter().map(Manifest::from).collect(),
+            descriptor: w.descriptor.map(Descriptor::from),
+        }
+    }
+}
+
+/// Parses a `GET /images/json` body.
+pub fn parse_image_list(body: &[u8]) -> Result<Vec<Image>, serde_json::Error> {
+    let list: Vec<ImageSummaryWire> = serde_json::from_slice(body)?;
+    Ok(list
+        .into_iter()
+        .filter(|w| !w.id.is_empty())
+        .map(Image::from)
+        .collect())
+}
+
+/// Containers per image id, from a `GET /containers/json?all=1` body.
+pub fn parse_container_counts(body: &[u8]) -> Result<HashMap<ImageId, u64>, serde_json::Error> {
+    let list: Vec<ContainerWire> = serde_json::from_slice(body)?;
+    let mut counts = HashMap::new();
+    for c in list.into_iter().filter(|c| !c.image_id.is_empty()) {
+        *counts.entry(ImageId::new(c.image_id)).or_insert(0) += 1;
+    }
+    Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nulls_placeholders_and_minus_one() {
+        let body = br#"[{"Id":"sha256:a","ParentId":null,"RepoTags":["<none>:<none>"],
+            "RepoDigests":["<none>@<none>"],"Created":-62135596800,"Size":5,
+            "SharedSize":-1,"VirtualSize":5,"Labels":null,"Containers":-1}]"#;
+        let images = parse_image_list(body).unwrap();
+        let a = &images[0];
+        assert!(a.is_dangling());
+        assert!(a.repo_digests.is_empty());
+        assert_eq!(a.created, None);
+        assert_eq!(a.shared_size, None);
+        assert_eq!(a.containers, None);
+        assert_eq!(a.virtual_size, Some(5));
+        assert_eq!(a.parent_id, None);
+        assert!(a.labels.is_empty());
+    }
+
+    #[test]
+    fn missing_fields_and_podman_extras() {
+        let body = br#"[{"Id":"sha256:b","RepoTags":null,"Names":["localhost/x:1"],
+            "Dangling":null,"History":null,"Digest":"sha256:c"}, {"RepoTags":["no-id:1"]}]"#;
+        let images = parse_image_list(body).unwrap();
+        assert_eq!(images.len(), 1, "an entry without an id is dropped");
+        assert_eq!(images[0].size, 0);
+        assert_eq!(images[0].created, None);
+    }
+
+    #[test]
+    fn labels_are_sorted_by_key() {
+        let body = br#"[{"Id":"x","Labels":{"b":"2","a":"1","c":"3"}}]"#;
+        let labels = &parse_image_list(body).unwrap()[0].labels;
+        let keys: Vec<&str> = labels.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn manifests_and_descriptor() {
+        let body = br#"[{"Id":"sha256:i","Descriptor":{"mediaType":"application/vnd.oci.image.index.v1+json",
+          "digest":"sha256:i","size":856},
+          "Manifests":[
+           {"ID":"sha256:m1","Descriptor":{"mediaType":"m","digest":"sha256:m1","size":398},
+            "Available":true,"Size":{"Content":11077,"Total":23365},"Kind":"image",
+            "ImageData":{"Platform":{"architecture":"arm64","os":"linux","variant":"v8"},
+            "Size":{"Unpacked":12288},"Containers":null}},
+           {"ID":"sha256:m2","Available":false,"Size":{"Content":0,"Total":0},"Kind":"attestation",
+            "AttestationData":{"For":"sha256:m1"}},
+           {"ID":"sha256:m3","Kind":"something-new"}]}]"#;
+        let image = &parse_image_list(body).unwrap()[0];
+        let d = image.descriptor.as_ref().unwrap();
+        assert_eq!(d.size, 856);
+        let [m1, m2, m3] = &image.manifests[..] else {
+            panic!("three manifests expected")
+        };
+        assert_eq!(m1.kind, ManifestKind::Image);
+        assert_eq!(m1.platform.as_ref().unwrap().to_string(), "linux/arm64/v8");
+        assert_eq!((m1.content_size, m1.total_size), (11077, 23365));
+        assert_eq!(m1.unpacked_size, Some(12288));
+        assert!(m1.available);
+        assert_eq!(m2.kind, ManifestKind::Attestation);
+        assert_eq!(m2.attests.as_deref(), Some("sha256:m1"));
+        assert!(!m2.available);
+        assert_eq!(m3.kind, ManifestKind::Other("something-new".into()));
+    }
+
+    #[test]
+    fn inspect_converts_dates_and_labels() {
+        let body = br#"{"Id":"sha256:z","Parent":"sha256:p","RepoTags":["a:1"],"Created":"2099-12-31T23:59:59.5Z",
+            "Size":10,"Config":{"Labels":{"k":"v"}}}"#;
+        let image = Image::from(serde_json::from_slice::<ImageInspectWire>(body).unwrap());
+        assert_eq!(image.created, Some(4_102_444_799));
+        assert_eq!(image.parent_id, Some(ImageId::new("sha256:p")));
+        assert_eq!(image.labels, [("k".to_string(), "v".to_string())]);
+        assert_eq!(image.containers, None);
+    }
+
+    #[test]
+    fn container_counts_group_by_image() {
+        let body = br#"[{"Id":"1","ImageID":"sha256:a"},{"Id":"2","ImageID":"sha256:a"},
+            {"Id":"3","ImageID":"sha256:b"},{"Id":"4","ImageID":null}]"#;
+        let counts = parse_container_counts(body).unwrap();
+        assert_eq!(counts[&ImageId::new("sha256:a")], 2);
+        assert_eq!(counts[&ImageId::new("sha256:b")], 1);
+        assert_eq!(counts.len(), 2);
+    }
+
+    #[test]
+    fn wrong_types_are_errors_not_panics() {
+        assert!(parse_image_list(br#"{"not":"a list"}"#).is_err());
+        assert!(parse_image_list(br#"[{"Id":"x","Size":"big"}]"#).is_err());
+        assert!(parse_image_list(b"[{\"Id\":\"x\"").is_err());
+        assert!(parse_image_list(b"\xff\xfe").is_err());
+    }
+}

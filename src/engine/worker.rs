@@ -1,0 +1,239 @@
+//! The engine task: connects (and reconnects with backoff), lists everything once, then
+//! follows the engine's event stream and patches single images instead of re-listing.
+//! It reports what it learns as `EngineEvent`s; it never touches the state.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+use super::client::Engine;
+use super::endpoint::Endpoint;
+use super::error::EngineError;
+use super::wire::EventWire;
+use crate::core::action::EngineEvent;
+use crate::core::image::ImageId;
+
+/// What the loop can ask of the engine task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EngineRequest {
+    /// Re-list everything (Ctrl-R), tagging results with `generation`.
+    Refresh { generation: u64 },
+}
+
+pub struct EngineHandle {
+    requests: UnboundedSender<EngineRequest>,
+}
+
+impl EngineHandle {
+    pub fn request(&self, request: EngineRequest) {
+        // The task only ends when the loop drops the handle, so a send cannot fail before.
+        let _ = self.requests.send(request);
+    }
+}
+
+/// Starts the engine task on the current tokio runtime.
+pub fn spawn(endpoint: Endpoint, out: UnboundedSender<EngineEvent>) -> EngineHandle {
+    let (requests, inbox) = unbounded_channel();
+    tokio::spawn(run(endpoint, out, inbox));
+    EngineHandle { requests }
+}
+
+/// Seconds to wait before reconnect attempt `attempt` (1-based): 1, 2, 4, 8, 16, 30, 30, …
+pub fn backoff_secs(attempt: u32) -> u64 {
+    1u64.checked_shl(attempt.saturating_sub(1))
+        .unwrap_or(u64::MAX)
+        .min(30)
+}
+
+async fn run(
+    endpoint: Endpoint,
+    out: UnboundedSender<EngineEvent>,
+    mut inbox: UnboundedReceiver<EngineRequest>,
+) {
+    let host = endpoint.to_string();
+    let mut generation = 0;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let _ = out.send(EngineEvent::Connecting {
+            host: host.clone(),
+            attempt,
+        });
+        let error = match Engine::connect(endpoint.clone()).await {
+            Ok(engine) => {
+                attempt = 0;
+                let _ = out.send(EngineEvent::Connected(engine.info().clone()));
+                match follow(&engine, &out, &mut inbox, &mut generation).await {
+                    Ok(()) => return, // the loop has gone
+                    Err(lost) => lost,
+                }
+            }
+            Err(error) => error,
+        };
+        let wait = backoff_secs(attempt.max(1));
+        let _ = out.send(EngineEvent::Unreachable {
+            host: host.clone(),
+            error: error.to_string(),
+            attempt: attempt.max(1),
+            retry_in_secs: wait,
+        });
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(wait)) => {}
+            request = inbox.recv() => match request {
+                // Ctrl-R while disconnected: retry now.
+                Some(EngineRequest::Refresh { generation: g }) => generation = g,
+                None => return,
+            },
+        }
+    }
+}
+
+type Pending = Pin<Box<dyn Future<Output = Vec<EngineEvent>> + Send>>;
+
+/// Lists, then applies events until the connection is lost (`Err`) or the loop is gone (`Ok`).
+async fn follow(
+    engine: &Engine,
+    out: &UnboundedSender<EngineEvent>,
+    inbox: &mut UnboundedReceiver<EngineRequest>,
+    generation: &mut u64,
+) -> Result<(), EngineError> {
+    // Subscribe first, then list: whatever changes during the list is in the stream.
+    let mut events = engine.events().await?;
+    let mut listing: Option<Pending> = Some(full_list(engine.clone(), *generation));
+    let _ = out.send(EngineEvent::ListStarted {
+        generation: *generation,
+    });
+    // Events that arrive while a list is in flight wait for it, so the list cannot undo them.
+    let mut held: Vec<EventWire> = Vec::new();
+    let mut fetches: FuturesUnordered<Pending> = FuturesUnordered::new();
+
+    loop {
+        tokio::select! {
+            request = inbox.recv() => match request {
+                None => return Ok(()),
+                Some(EngineRequest::Refresh { generation: g }) => {
+                    *generation = g;
+                    listing = Some(full_list(engine.clone(), g));
+                    let _ = out.send(EngineEvent::ListStarted { generation: g });
+                }
+            },
+            event = events.next() => match event? {
+                None => {
+                    return Err(EngineError::Io {
+                        what: "GET /events".into(),
+                        err: "the engine closed the event stream".into(),
+                    })
+                }
+                Some(event) if listing.is_some() => held.push(event),
+                Some(event) => fetches.push(follow_event(engine.clone(), event, *generation)),
+            },
+            results = async { listing.as_mut().expect("guarded by the if").await }, if listing.is_some() => {
+                listing = None;
+                let lost = results.iter().find_map(|r| match r {
+                    EngineEvent::Unreachable { error, .. } => Some(error.clone()),
+                    _ => None,
+                });
+                if let Some(err) = lost {
+                    return Err(EngineError::Io { what: "GET /images/json".into(), err });
+                }
+                for result in results {
+                    let _ = out.send(result);
+                }
+                for event in held.drain(..) {
+                    fetches.push(follow_event(engine.clone(), event, *generation));
+                }
+            },
+            Some(results) = fetches.next(), if !fetches.is_empty() => {
+                for result in results {
+                    let _ = out.send(result);
+                }
+            },
+        }
+    }
+}
+
+/// Images and container counts together. A lost connection comes back as `Unreachable`
+/// so that `follow` can end the session.
+fn full_list(engine: Engine, generation: u64) -> Pending {
+    Box::pin(async move {
+        let (images, counts) = tokio::join!(engine.list_images(), engine.container_counts());
+        let mut results = Vec::new();
+        for error in [images.as_ref().err(), counts.as_ref().err()]
+            .into_iter()
+            .flatten()
+        {
+            if error.is_connection_problem() {
+                return vec![EngineEvent::Unreachable {
+                    host: engine.info().host.clone(),
+                    error: error.to_string(),
+                    attempt: 1,
+                    retry_in_secs: 0,
+                }];
+            }
+        }
+        match images {
+            Ok(images) => results.push(EngineEvent::Listed { generation, images }),
+            Err(error) => results.push(EngineEvent::Failed {
+                generation,
+                error: error.to_string(),
+            }),
+        }
+        match counts {
+            Ok(counts) => results.push(EngineEvent::ContainerCounts { generation, counts }),
+            Err(error) => results.push(EngineEvent::Failed {
+                generation,
+                error: format!("cannot count containers: {error}"),
+            }),
+        }
+        results
+    })
+}
+
+/// Turns one engine event into the smallest update: fetch or drop the image it names, or
+/// recount containers.
+fn follow_event(engine: Engine, event: EventWire, generation: u64) -> Pending {
+    Box::pin(async move {
+        let id = event.actor.map(|a| a.id).unwrap_or_default();
+        match event.kind.as_str() {
+            "container" => match engine.container_counts().await {
+                Ok(counts) => vec![EngineEvent::ContainerCounts { generation, counts }],
+                Err(error) => vec![EngineEvent::Failed {
+                    generation,
+                    error: format!("cannot count containers: {error}"),
+                }],
+            },
+            "image" if !id.is_empty() => match engine.inspect_image(&id).await {
+                Ok(image) => vec![EngineEvent::ImageChanged {
+                    generation,
+                    image: Box::new(image),
+                }],
+                Err(error) if error.is_not_found() => vec![EngineEvent::ImageGone {
+                    generation,
+                    id: ImageId::new(id),
+                }],
+                Err(error) => vec![EngineEvent::Failed {
+                    generation,
+                    error: error.to_string(),
+                }],
+            },
+            _ => Vec::new(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_thirty_seconds() {
+        let waits: Vec<u64> = (1..=8).map(backoff_secs).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30, 30]);
+        assert_eq!(backoff_secs(u32::MAX), 30);
+        assert_eq!(backoff_secs(0), 1);
+    }
+}

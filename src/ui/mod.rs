@@ -1,0 +1,186 @@
+//! Drawing. Every function here reads the state and draws; none changes anything. `render`
+//! returns the pane sizes it used, which the loop feeds back to the core for paging.
+
+mod detail;
+mod help;
+mod list;
+mod status;
+pub mod text;
+mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::core::action::Viewport;
+use crate::core::keymap::KeyMap;
+use crate::core::sanitize::sanitize;
+use crate::core::state::{AppState, EngineStatus, Focus};
+
+/// What a frame needs besides the state: the clock and the key map.
+pub struct View<'a> {
+    /// Seconds since the epoch, for "3 days ago".
+    pub now: i64,
+    /// Advances while something is in flight; drives the spinner.
+    pub tick: u64,
+    pub keymap: &'a KeyMap,
+}
+
+/// Below this nothing useful fits.
+pub const MIN_WIDTH: u16 = 20;
+pub const MIN_HEIGHT: u16 = 5;
+/// From this width on, the detail pane sits beside the list instead of below it.
+const SIDE_BY_SIDE_WIDTH: u16 = 120;
+/// Below this height the detail pane is left out.
+const DETAIL_MIN_HEIGHT: u16 = 16;
+
+pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area);
+        return Viewport {
+            list_rows: 1,
+            ..state.viewport
+        };
+    }
+    let problem = status::problem(state);
+    let [main, problem_area, status_area] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(u16::from(problem.is_some())),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    let show_detail = area.width >= SIDE_BY_SIDE_WIDTH || area.height >= DETAIL_MIN_HEIGHT;
+    let (list_area, detail_area) = if !show_detail {
+        (main, None)
+    } else if area.width >= SIDE_BY_SIDE_WIDTH {
+        let [l, d] =
+            Layout::horizontal([Constraint::Percentage(58), Constraint::Fill(1)]).areas(main);
+        (l, Some(d))
+    } else {
+        let [l, d] =
+            Layout::vertical([Constraint::Percentage(55), Constraint::Fill(1)]).areas(main);
+        (l, Some(d))
+    };
+
+    let list_block = pane_block(list_title(state), state.focus == Focus::List);
+    let list_rows = if state.listing.loaded && !state.is_empty() {
+        list::draw(frame, list_area, state, view, list_block)
+    } else {
+        placeholder(frame, list_area, state, view, list_block);
+        usize::from(list_area.height.saturating_sub(3))
+    };
+
+    let (detail_rows, detail_lines) = match detail_area {
+        Some(d) => {
+            let block = pane_block(Line::raw(" Detail "), state.focus == Focus::Detail);
+            detail::draw(frame, d, state, view, block)
+        }
+        None => (0, 0),
+    };
+
+    if let Some(line) = problem {
+        frame.render_widget(Paragraph::new(line), problem_area);
+    }
+    status::draw(frame, status_area, state, view);
+
+    if state.help_open {
+        help::draw(frame, area, view);
+    }
+    Viewport {
+        list_rows: list_rows.max(1),
+        detail_rows,
+        detail_lines,
+    }
+}
+
+fn pane_block(title: Line<'static>, focused: bool) -> Block<'static> {
+    let style = if focused {
+        theme::focused_border()
+    } else {
+        theme::border()
+    };
+    Block::bordered().title(title).border_style(style)
+}
+
+fn list_title(state: &AppState) -> Line<'static> {
+    let sort = state.sort();
+    let direction = if sort.descending() { "▼" } else { "▲" };
+    let mut spans = vec![Span::raw(format!(
+        " Images · by {} {direction} ",
+        sort.key.name()
+    ))];
+    if state.is_stale() {
+        spans.push(Span::styled(
+            "STALE: engine disconnected ",
+            theme::warning(),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// What the list pane shows before there is a list, or when it is empty.
+fn placeholder(frame: &mut Frame, area: Rect, state: &AppState, view: &View, block: Block) {
+    let spin = status::spinner(view.tick);
+    let lines: Vec<Line> = match (&state.engine, state.listing.loaded) {
+        (_, true) => vec![
+            Line::raw("No images."),
+            Line::styled("Build or load one and it appears here.", theme::dim()),
+        ],
+        (
+            EngineStatus::Unreachable {
+                host,
+                error,
+                retry_in_secs,
+                attempt,
+            },
+            false,
+        ) => vec![
+            Line::styled(
+                format!("Cannot reach the engine at {}", sanitize(host)),
+                theme::error(),
+            ),
+            Line::raw(""),
+            Line::raw(sanitize(error).into_owned()),
+            Line::raw(""),
+            Line::styled(
+                format!(
+                    "Retrying in {retry_in_secs} s (attempt {attempt}) · Ctrl-R retries now · q quits"
+                ),
+                theme::dim(),
+            ),
+        ],
+        (EngineStatus::Connecting { host, .. }, false) => {
+            vec![Line::raw(format!(
+                "{spin} Connecting to {}…",
+                sanitize(host)
+            ))]
+        }
+        (EngineStatus::Connected(_), false) => vec![
+            Line::raw(format!("{spin} Loading images…")),
+            Line::styled("Large image stores can take a while.", theme::dim()),
+        ],
+    };
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let top = inner.height.saturating_sub(lines.len() as u16) / 2;
+    let [_, text_area] =
+        Layout::vertical([Constraint::Length(top), Constraint::Fill(1)]).areas(inner);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        text_area,
+    );
+}
+
+fn too_small(frame: &mut Frame, area: Rect) {
+    frame.render_widget(
+        Paragraph::new("terminal too small")
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}

@@ -1,0 +1,93 @@
+//! The status bar: counts, sort, engine, spinner, and what went wrong.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{View, theme};
+use crate::core::format;
+use crate::core::sanitize::sanitize;
+use crate::core::state::{AppState, EngineStatus};
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn spinner(tick: u64) -> &'static str {
+    SPINNER[(tick % SPINNER.len() as u64) as usize]
+}
+
+/// The line with counts (left) and engine (right).
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View) {
+    let totals = state.totals();
+    let mut left = vec![
+        Span::styled(format!(" {} images", totals.count), theme::header()),
+        Span::raw(format!(" · {}", format::size(totals.size))),
+    ];
+    if totals.dangling > 0 {
+        left.push(Span::raw(" · "));
+        left.push(Span::styled(
+            format!(
+                "{} dangling ({})",
+                totals.dangling,
+                format::size(totals.dangling_size)
+            ),
+            theme::dangling(),
+        ));
+    }
+    left.push(Span::styled("  ? help", theme::dim()));
+
+    let busy = state.listing.in_flight || matches!(state.engine, EngineStatus::Connecting { .. });
+    let mut right = Vec::new();
+    if busy {
+        right.push(Span::raw(format!("{} ", spinner(view.tick))));
+    }
+    right.push(Span::raw(engine_label(state)));
+    right.push(Span::raw(" "));
+    let right = Line::from(right).right_aligned();
+    let right_width = (right.width() as u16).min(area.width / 2);
+
+    let [left_area, right_area] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(area);
+    frame.render_widget(Paragraph::new(Line::from(left)), left_area);
+    frame.render_widget(Paragraph::new(right), right_area);
+}
+
+/// The line above the status bar when something is wrong; `None` when all is well.
+pub fn problem(state: &AppState) -> Option<Line<'static>> {
+    let line = match &state.engine {
+        EngineStatus::Unreachable {
+            error,
+            attempt,
+            retry_in_secs,
+            ..
+        } => Line::from(vec![
+            Span::styled(" ✗ ", theme::error()),
+            Span::styled(sanitize(error).into_owned(), theme::error()),
+            Span::raw(format!(
+                " — retrying in {retry_in_secs} s (attempt {attempt})"
+            )),
+        ]),
+        _ => {
+            let error = state.last_error.as_ref()?;
+            Line::from(vec![
+                Span::styled(" ✗ ", theme::error()),
+                Span::styled(sanitize(error).into_owned(), theme::error()),
+            ])
+        }
+    };
+    Some(line)
+}
+
+fn engine_label(state: &AppState) -> String {
+    match &state.engine {
+        EngineStatus::Connected(info) => format!(
+            "{} {} (API {}) · {}",
+            sanitize(&info.product),
+            sanitize(&info.version),
+            sanitize(&info.api_version),
+            sanitize(&info.host)
+        ),
+        EngineStatus::Connecting { host, .. } => format!("connecting to {}", sanitize(host)),
+        EngineStatus::Unreachable { host, .. } => format!("disconnected · {}", sanitize(host)),
+    }
+}

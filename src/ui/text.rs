@@ -1,0 +1,71 @@
+//! Text helpers for drawing: engine strings are sanitized here, and long values are cut to
+//! display width (wide and combining characters counted right).
+
+use std::borrow::Cow;
+
+use unicode_width::UnicodeWidthChar;
+
+use crate::core::sanitize::sanitize;
+
+/// The longest stretch of one value the detail pane will show (a label may be megabytes).
+pub const MAX_VALUE_CHARS: usize = 4096;
+
+/// Sanitized text, cut to `MAX_VALUE_CHARS` with a note of what was left out.
+pub fn safe(text: &str) -> Cow<'_, str> {
+    if text.len() <= MAX_VALUE_CHARS {
+        return sanitize(text);
+    }
+    let cut = text
+        .char_indices()
+        .nth(MAX_VALUE_CHARS)
+        .map_or(text.len(), |(i, _)| i);
+    let rest = text.len() - cut;
+    Cow::Owned(format!("{}… ({rest} more bytes)", sanitize(&text[..cut])))
+}
+
+/// Splits `text` into pieces of at most `width` columns.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        line.push(c);
+        used += w;
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn wrap_respects_display_width() {
+        assert_eq!(wrap("abcdef", 4), ["abcd", "ef"]);
+        assert_eq!(wrap("漢字漢字", 5), ["漢字", "漢字"]);
+        assert_eq!(wrap("", 5), [""]);
+        assert_eq!(wrap("ab", 0), ["a", "b"]);
+        for line in wrap("🦀🦀🦀x漢", 3) {
+            assert!(line.width() <= 3);
+        }
+    }
+
+    #[test]
+    fn safe_cuts_huge_values_and_escapes() {
+        let huge = "x".repeat(1_000_000);
+        let shown = safe(&huge);
+        assert!(shown.len() < 5000);
+        assert!(shown.ends_with("(995904 more bytes)"));
+        assert_eq!(safe("\u{1b}[2J"), "\\x1b[2J");
+    }
+}
