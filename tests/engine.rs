@@ -1,0 +1,358 @@
+//! Integration tests against real private engines (Docker 20.10 and Docker 28 with the
+//! containerd store), seeded by `scripts/test-engine.sh seed`. Run through
+//! `scripts/with-engines.sh`, which exports the engines' addresses.
+
+mod support;
+
+use std::time::Duration;
+
+use imgtui::core::action::{EngineEvent, Message};
+use imgtui::core::image::Image;
+use imgtui::core::sort::Sort;
+use imgtui::core::state::AppState;
+use imgtui::engine::client::Engine;
+use imgtui::engine::endpoint::Endpoint;
+use imgtui::engine::error::EngineError;
+use imgtui::engine::worker;
+use support::{TestEngine, docker, engines, unique};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+async fn connect(engine: &TestEngine) -> Engine {
+    Engine::connect(Endpoint::parse(&engine.host).unwrap())
+        .await
+        .unwrap_or_else(|e| panic!("{} engine: {e}", engine.name))
+}
+
+fn by_tag<'a>(images: &'a [Image], tag: &str) -> &'a Image {
+    images
+        .iter()
+        .find(|i| i.repo_tags.iter().any(|t| t == tag))
+        .unwrap_or_else(|| panic!("no image tagged {tag}"))
+}
+
+#[test]
+fn negotiates_the_api_version_of_each_engine() {
+    let rt = runtime();
+    for engine in engines() {
+        let client = rt.block_on(connect(&engine));
+        let info = client.info();
+        assert_eq!(info.product, "Docker");
+        match engine.name {
+            "old" => {
+                assert_eq!(info.api_version, "1.41");
+                assert!(info.version.starts_with("20.10"), "{}", info.version);
+            }
+            _ => assert!(client.api().at_least(1, 45), "{}", info.api_version),
+        }
+    }
+}
+
+#[test]
+fn lists_the_seed_set_with_quirks_normalised() {
+    let rt = runtime();
+    for engine in engines() {
+        let images = rt.block_on(async { connect(&engine).await.list_images().await.unwrap() });
+        let seed: Vec<&Image> = images
+            .iter()
+            .filter(|i| {
+                i.repo_tags.iter().any(|t| t.starts_with("imgtui-test/"))
+                    || i.labels.iter().any(|(k, _)| k.starts_with("imgtui."))
+            })
+            .collect();
+        assert!(
+            seed.len() >= 15,
+            "{}: {} seed images",
+            engine.name,
+            seed.len()
+        );
+
+        // One image, three tags, including a registry with a port.
+        let multi = by_tag(&images, "imgtui-test/multi:a");
+        for tag in ["imgtui-test/multi:b", "localhost:5000/team/app:1.2"] {
+            assert!(
+                multi.repo_tags.iter().any(|t| t == tag),
+                "{}: {tag}",
+                engine.name
+            );
+        }
+
+        // Dangling images: placeholders are gone on both engines.
+        let dangling: Vec<&Image> = images.iter().filter(|i| i.is_dangling()).collect();
+        assert!(
+            dangling.len() >= 3,
+            "{}: {} dangling",
+            engine.name,
+            dangling.len()
+        );
+        assert!(
+            images
+                .iter()
+                .flat_map(|i| &i.repo_tags)
+                .all(|t| !t.contains("<none>"))
+        );
+        assert!(
+            images
+                .iter()
+                .flat_map(|i| &i.repo_digests)
+                .all(|t| !t.contains("<none>"))
+        );
+
+        // Labels arrive sorted, hostile bytes intact (sanitizing is the UI's job).
+        let labels = &by_tag(&images, "imgtui-test/labels:many").labels;
+        assert_eq!(labels.len(), 60);
+        assert!(labels.windows(2).all(|w| w[0].0 <= w[1].0));
+        let hostile = by_tag(&images, "imgtui-test/hostile:1");
+        assert!(hostile.labels.iter().any(|(_, v)| v.contains('\u{1b}')));
+
+        // Equal sizes really are equal, so the tie-break by id is exercised.
+        let (x, y) = (
+            by_tag(&images, "imgtui-test/tie:x"),
+            by_tag(&images, "imgtui-test/tie:y"),
+        );
+        assert_eq!(x.size, y.size);
+        assert_ne!(x.id, y.id);
+
+        let big = by_tag(&images, "imgtui-test/big:1");
+        let small = by_tag(&images, "imgtui-test/small:1");
+        assert!(
+            big.size > 2_000_000 && small.size < 100_000,
+            "{} {}",
+            big.size,
+            small.size
+        );
+        let old = by_tag(&images, "imgtui-test/old:1");
+        assert_eq!(old.created, Some(1_420_070_400), "2015-01-01");
+
+        match engine.name {
+            // 20.10 still sends VirtualSize and reports -1 containers.
+            "old" => {
+                assert!(big.virtual_size.is_some());
+                assert!(images.iter().all(|i| i.containers.is_none()));
+            }
+            _ => assert!(big.virtual_size.is_none(), "gone since API 1.44"),
+        }
+    }
+}
+
+#[test]
+fn manifests_and_descriptors_on_the_containerd_store() {
+    let rt = runtime();
+    for engine in engines().into_iter().filter(|e| e.name == "new") {
+        let client = rt.block_on(connect(&engine));
+        if !client.api().at_least(1, 47) {
+            eprintln!("engine speaks API {}: no manifests to check", client.api());
+            continue;
+        }
+        let images = rt.block_on(client.list_images()).unwrap();
+        let small = by_tag(&images, "imgtui-test/small:1");
+        assert!(!small.manifests.is_empty(), "manifests=1 was sent");
+        let manifest = &small.manifests[0];
+        assert!(manifest.available);
+        assert!(manifest.total_size > 0);
+        assert_eq!(
+            manifest.platform.as_ref().map(|p| p.os.as_str()),
+            Some("linux")
+        );
+        if client.api().at_least(1, 48) {
+            let descriptor = small.descriptor.as_ref().expect("descriptor at 1.48+");
+            assert!(descriptor.digest.starts_with("sha256:"));
+        }
+    }
+}
+
+#[test]
+fn counts_containers_per_image_on_both_engines() {
+    let rt = runtime();
+    for engine in engines() {
+        let client = rt.block_on(connect(&engine));
+        let (images, counts) = rt.block_on(async {
+            (
+                client.list_images().await.unwrap(),
+                client.container_counts().await.unwrap(),
+            )
+        });
+        let mut state = AppState::new(Sort::default(), engine.host.clone());
+        state.update(Message::Engine(EngineEvent::Listed {
+            generation: 0,
+            images: images.clone(),
+        }));
+        state.update(Message::Engine(EngineEvent::ContainerCounts {
+            generation: 0,
+            counts,
+        }));
+        let busybox = by_tag(&images, "imgtui-test/busybox:latest");
+        assert_eq!(
+            state.containers_of(busybox),
+            Some(2),
+            "{}: running + stopped",
+            engine.name
+        );
+        let reused = images
+            .iter()
+            .find(|i| {
+                i.is_dangling()
+                    && i.labels
+                        .iter()
+                        .any(|(k, v)| k == "imgtui.reused" && v == "1")
+            })
+            .expect("the dangling image a container still uses");
+        assert_eq!(state.containers_of(reused), Some(1), "{}", engine.name);
+        assert_eq!(
+            state.containers_of(by_tag(&images, "imgtui-test/big:1")),
+            Some(0)
+        );
+    }
+}
+
+#[test]
+fn inspect_agrees_with_the_list() {
+    let rt = runtime();
+    for engine in engines() {
+        let client = rt.block_on(connect(&engine));
+        let images = rt.block_on(client.list_images()).unwrap();
+        let listed = by_tag(&images, "imgtui-test/labels:many");
+        let inspected = rt
+            .block_on(client.inspect_image(listed.id.as_str()))
+            .unwrap();
+        assert_eq!(inspected.id, listed.id);
+        assert_eq!(inspected.repo_tags, listed.repo_tags);
+        assert_eq!(inspected.labels, listed.labels);
+        assert_eq!(inspected.created, listed.created);
+        let missing = rt.block_on(client.inspect_image("imgtui-test/does-not-exist:1"));
+        assert!(
+            matches!(missing, Err(ref e) if e.is_not_found()),
+            "{missing:?}"
+        );
+    }
+}
+
+/// Receives engine events until `matches` accepts one, applying each to `state`.
+async fn until(
+    events: &mut UnboundedReceiver<EngineEvent>,
+    state: &mut AppState,
+    what: &str,
+    matches: impl Fn(&AppState, &EngineEvent) -> bool,
+) {
+    let found = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(event) = events.recv().await {
+            let hit = matches(state, &event);
+            state.update(Message::Engine(event));
+            if hit {
+                return;
+            }
+        }
+        panic!("the engine task stopped");
+    })
+    .await;
+    assert!(found.is_ok(), "timed out waiting for {what}");
+}
+
+#[test]
+fn engine_events_patch_the_list_without_relisting() {
+    let rt = runtime();
+    for engine in engines() {
+        rt.block_on(async {
+            let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+            let _handle = worker::spawn(Endpoint::parse(&engine.host).unwrap(), tx);
+            let mut state = AppState::new(Sort::default(), engine.host.clone());
+            until(&mut events, &mut state, "the first list", |_, e| {
+                matches!(e, EngineEvent::Listed { .. })
+            })
+            .await;
+            let before = state.len();
+
+            // A new tag: the image is fetched alone and gains the tag.
+            let tag = unique("imgtui-test/evt");
+            let tag = format!("{tag}:1");
+            let host = engine.clone();
+            let t = tag.clone();
+            tokio::task::spawn_blocking(move || docker(&host, &["tag", "imgtui-test/small:1", &t]))
+                .await
+                .unwrap();
+            until(&mut events, &mut state, "the tag to appear", |_, e| {
+                matches!(e, EngineEvent::ImageChanged { image, .. } if image.repo_tags.contains(&tag))
+            })
+            .await;
+            assert_eq!(state.len(), before, "a tag adds no image");
+
+            // Untag: the image stays, the tag goes.
+            let host = engine.clone();
+            let t = tag.clone();
+            tokio::task::spawn_blocking(move || docker(&host, &["rmi", &t])).await.unwrap();
+            until(&mut events, &mut state, "the tag to go", |_, e| {
+                matches!(e, EngineEvent::ImageChanged { image, .. }
+                    if image.repo_tags.iter().any(|t| t == "imgtui-test/small:1") && !image.repo_tags.contains(&tag))
+            })
+            .await;
+
+            // A container created and removed: "in use" follows.
+            let name = unique("imgtui-evt");
+            let host = engine.clone();
+            let n = name.clone();
+            tokio::task::spawn_blocking(move || {
+                docker(&host, &["create", "--network", "none", "--name", &n, "imgtui-test/big:1", "/nothing"])
+            })
+            .await
+            .unwrap();
+            let big_id = by_tag_in(&state, "imgtui-test/big:1");
+            until(&mut events, &mut state, "the container count to rise", |_, e| {
+                matches!(e, EngineEvent::ContainerCounts { counts, .. } if counts.get(&big_id) == Some(&1))
+            })
+            .await;
+            let host = engine.clone();
+            tokio::task::spawn_blocking(move || docker(&host, &["rm", &name])).await.unwrap();
+            until(&mut events, &mut state, "the container count to fall", |_, e| {
+                matches!(e, EngineEvent::ContainerCounts { counts, .. } if !counts.contains_key(&big_id))
+            })
+            .await;
+
+            // Nothing above needed a second full list.
+            assert_eq!(state.listing.generation, 0);
+        });
+    }
+}
+
+fn by_tag_in(state: &AppState, tag: &str) -> imgtui::core::image::ImageId {
+    (0..state.len())
+        .filter_map(|p| state.row(p))
+        .find(|i| i.repo_tags.iter().any(|t| t == tag))
+        .map(|i| i.id.clone())
+        .unwrap_or_else(|| panic!("{tag} not in the state"))
+}
+
+#[test]
+fn unreachable_engines_are_explained() {
+    let rt = runtime();
+    let missing = Endpoint::parse("unix:///tmp/imgtui-no-such-dir/docker.sock").unwrap();
+    let err = rt.block_on(Engine::connect(missing)).unwrap_err();
+    assert!(matches!(err, EngineError::SocketMissing { .. }), "{err:?}");
+    assert!(err.to_string().contains("socket does not exist"), "{err}");
+
+    // A socket file nobody listens on.
+    let dir = std::env::temp_dir().join(unique("imgtui-dead"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("d.sock");
+    drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
+    let dead = Endpoint::parse(&format!("unix://{}", path.display())).unwrap();
+    let err = rt.block_on(Engine::connect(dead)).unwrap_err();
+    assert!(err.to_string().contains("not running"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // Nothing listening on a loopback port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let closed = Endpoint::parse(&format!("tcp://127.0.0.1:{port}")).unwrap();
+    let err = rt.block_on(Engine::connect(closed)).unwrap_err();
+    assert!(err.to_string().contains("connection refused"), "{err}");
+}

@@ -1,0 +1,190 @@
+//! Shared test plumbing: the private real engines started by `scripts/with-engines.sh`, the
+//! docker CLI pointed at them, and the real binary in a pseudo-terminal.
+#![allow(dead_code)] // each test file uses a different part
+
+use std::io::{Read, Write};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+/// One private engine: "old" (Docker 20.10) or "new" (Docker 28, containerd store).
+#[derive(Clone, Debug)]
+pub struct TestEngine {
+    pub name: &'static str,
+    pub host: String,
+}
+
+/// The engines to test against. `scripts/with-engines.sh` exports their addresses and
+/// `IMGTUI_REQUIRE_ENGINES=1`; with that set a missing engine fails the test (CI never skips).
+pub fn engines() -> Vec<TestEngine> {
+    let required = std::env::var("IMGTUI_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
+    let mut found = Vec::new();
+    for (name, var) in [
+        ("old", "IMGTUI_TEST_OLD_HOST"),
+        ("new", "IMGTUI_TEST_NEW_HOST"),
+    ] {
+        match std::env::var(var) {
+            Ok(host) if !host.is_empty() => found.push(TestEngine { name, host }),
+            _ if required => panic!("{var} is not set but IMGTUI_REQUIRE_ENGINES=1"),
+            _ => eprintln!(
+                "skipping the {name} engine: {var} is not set (run through scripts/with-engines.sh)"
+            ),
+        }
+    }
+    found
+}
+
+/// Runs the docker CLI against `engine`; panics with its output when it fails.
+pub fn docker(engine: &TestEngine, args: &[&str]) -> String {
+    let output = Command::new("docker")
+        .arg("-H")
+        .arg(&engine.host)
+        .args(args)
+        .output()
+        .expect("the docker CLI runs");
+    assert!(
+        output.status.success(),
+        "docker {args:?} on {} failed: {}",
+        engine.name,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// Polls `check` every 20 ms until it returns `Some`, or panics after `limit` with `what`.
+pub fn wait_for<T>(limit: Duration, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A name no other test run uses.
+pub fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{prefix}-{}-{nanos}", std::process::id())
+}
+
+/// The real `imgtui` binary in a pseudo-terminal, with the screen parsed by vt100 on a
+/// background thread and every raw byte kept for checks on what reached the terminal.
+pub struct Tui {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    master: Box<dyn MasterPty + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Tui {
+    pub fn start(args: &[&str], cols: u16, rows: u16) -> Tui {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_imgtui"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("DOCKER_HOST");
+        let child = pty.slave.spawn_command(cmd).expect("imgtui starts");
+        // Dropping our copy of the slave lets the reader see EOF when the child exits.
+        drop(pty.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = pty.master.try_clone_reader().expect("a reader");
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        let writer = pty.master.take_writer().expect("a writer");
+        Tui {
+            child,
+            writer,
+            master: pty.master,
+            parser,
+            raw,
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Every byte the program wrote so far.
+    pub fn raw(&self) -> Vec<u8> {
+        self.raw.lock().unwrap().clone()
+    }
+
+    pub fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Waits until the screen satisfies `check`; returns that screen.
+    pub fn wait_screen(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let limit = Duration::from_secs(60);
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            if start.elapsed() > limit {
+                panic!("timed out waiting for {what}; the screen was:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits for the program to exit and returns whether it succeeded.
+    pub fn wait_exit(&mut self) -> bool {
+        let status = wait_for(Duration::from_secs(20), "imgtui to exit", || {
+            self.child.try_wait().unwrap()
+        });
+        status.success()
+    }
+
+    /// The terminal's line discipline after the program: (canonical mode, echo), both true
+    /// when raw mode was turned off.
+    pub fn cooked(&self) -> (bool, bool) {
+        use nix::sys::termios::LocalFlags;
+        let termios = self.master.get_termios().expect("termios of the pty");
+        (
+            termios.local_flags.contains(LocalFlags::ICANON),
+            termios.local_flags.contains(LocalFlags::ECHO),
+        )
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// The line of `screen` that contains `needle`.
+pub fn line_of(screen: &str, needle: &str) -> Option<usize> {
+    screen.lines().position(|l| l.contains(needle))
+}
