@@ -5,12 +5,17 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table, TableState};
 
+use super::text::fit;
 use super::{View, theme};
 use crate::core::format;
 use crate::core::image::Image;
 use crate::core::sanitize::sanitize;
 use crate::core::sort::SortKey;
 use crate::core::state::AppState;
+
+/// Image id, created, size and "used by" columns; the name takes the rest.
+const FIXED_WIDTHS: [u16; 4] = [12, 14, 9, 9];
+const SPACING: u16 = 1;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View, block: Block) -> usize {
     let inner = block.inner(area);
@@ -34,21 +39,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View, block:
     ])
     .style(theme::header());
 
+    let fixed: u16 = FIXED_WIDTHS.iter().sum::<u16>() + SPACING * FIXED_WIDTHS.len() as u16;
+    let name_width = usize::from(inner.width.saturating_sub(fixed));
     let body: Vec<Row> = state
         .visible_rows(rows)
-        .map(|(_, image)| row(state, image, view.now))
+        .map(|(_, image)| row(state, image, view.now, name_width))
         .collect();
-    let widths = [
-        Constraint::Fill(1),
-        Constraint::Length(12),
-        Constraint::Length(15),
-        Constraint::Length(10),
-        Constraint::Length(9),
-    ];
+    let [id, created, size, used] = FIXED_WIDTHS.map(Constraint::Length);
+    let widths = [Constraint::Fill(1), id, created, size, used];
     let table = Table::new(body, widths)
         .header(header)
         .block(block)
-        .column_spacing(1)
+        .column_spacing(SPACING)
         .row_highlight_style(theme::selected());
     let mut table_state = TableState::default();
     if !state.is_empty() {
@@ -58,17 +60,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View, block:
     rows
 }
 
-fn row<'a>(state: &AppState, image: &'a Image, now: i64) -> Row<'a> {
+fn row<'a>(state: &AppState, image: &'a Image, now: i64, name_width: usize) -> Row<'a> {
     let name = match image.primary_reference() {
         Some(reference) => {
-            let mut spans = vec![Span::raw(sanitize(reference))];
-            if image.repo_tags.len() > 1 {
-                spans.push(Span::styled(
-                    format!(" +{}", image.repo_tags.len() - 1),
-                    theme::dim(),
-                ));
-            }
-            Line::from(spans)
+            let more = match image.repo_tags.len() {
+                0 | 1 => String::new(),
+                n => format!(" +{}", n - 1),
+            };
+            let room = name_width.saturating_sub(more.chars().count());
+            Line::from(vec![
+                Span::raw(fit(&sanitize(reference), room).into_owned()),
+                Span::styled(more, theme::dim()),
+            ])
         }
         None => Line::from(vec![
             Span::styled("<none>", theme::dangling()),

@@ -57,7 +57,7 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
         (main, None)
     } else if area.width >= SIDE_BY_SIDE_WIDTH {
         let [l, d] =
-            Layout::horizontal([Constraint::Percentage(58), Constraint::Fill(1)]).areas(main);
+            Layout::horizontal([Constraint::Percentage(62), Constraint::Fill(1)]).areas(main);
         (l, Some(d))
     } else {
         let [l, d] =

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use unicode_width::UnicodeWidthChar;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::core::sanitize::sanitize;
 
@@ -21,6 +21,27 @@ pub fn safe(text: &str) -> Cow<'_, str> {
         .map_or(text.len(), |(i, _)| i);
     let rest = text.len() - cut;
     Cow::Owned(format!("{}… ({rest} more bytes)", sanitize(&text[..cut])))
+}
+
+/// `text` cut to `width` columns, ending in `…` when something was cut.
+pub fn fit(text: &str, width: usize) -> Cow<'_, str> {
+    if text.width() <= width {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    Cow::Owned(out)
 }
 
 /// Splits `text` into pieces of at most `width` columns.
@@ -47,7 +68,15 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn fit_cuts_with_an_ellipsis_by_width() {
+        assert_eq!(fit("short", 10), "short");
+        assert_eq!(fit("imgtui-test/busybox:latest", 10), "imgtui-te…");
+        assert_eq!(fit("漢字漢字", 5), "漢字…");
+        assert_eq!(fit("abc", 0), "");
+        assert!(fit("🦀🦀🦀🦀", 5).width() <= 5);
+    }
 
     #[test]
     fn wrap_respects_display_width() {
