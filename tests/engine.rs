@@ -13,6 +13,7 @@ use imgtui::core::state::AppState;
 use imgtui::engine::client::Engine;
 use imgtui::engine::endpoint::Endpoint;
 use imgtui::engine::error::EngineError;
+use imgtui::engine::mutate::Removed;
 use imgtui::engine::worker;
 use support::{TestEngine, docker, engines, unique};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -355,4 +356,64 @@ fn unreachable_engines_are_explained() {
     let closed = Endpoint::parse(&format!("tcp://127.0.0.1:{port}")).unwrap();
     let err = rt.block_on(Engine::connect(closed)).unwrap_err();
     assert!(err.to_string().contains("connection refused"), "{err}");
+}
+
+#[test]
+fn untag_removes_one_reference_and_keeps_the_image() {
+    let rt = runtime();
+    for engine in engines() {
+        let tag = format!("{}:1", unique("imgtui-test/untag"));
+        docker(&engine, &["tag", "imgtui-test/small:1", &tag]);
+        let client = rt.block_on(connect(&engine));
+        let removed = rt.block_on(client.remove_image(&tag, false)).unwrap();
+        assert_eq!(removed, [Removed::Untagged(tag.clone())], "{}", engine.name);
+        let small = rt
+            .block_on(client.inspect_image("imgtui-test/small:1"))
+            .unwrap();
+        assert!(!small.repo_tags.contains(&tag));
+        assert!(small.repo_tags.iter().any(|t| t == "imgtui-test/small:1"));
+    }
+}
+
+#[test]
+fn removal_refusals_come_back_as_plain_statuses() {
+    let rt = runtime();
+    for engine in engines() {
+        let client = rt.block_on(connect(&engine));
+        let gone = format!("sha256:{}", "0".repeat(64));
+        let err = rt.block_on(client.remove_image(&gone, false)).unwrap_err();
+        assert!(err.is_not_found(), "{}: {err}", engine.name);
+
+        // Used by a running container: refused without force, and nothing changes.
+        let busybox = rt
+            .block_on(client.inspect_image("imgtui-test/busybox:latest"))
+            .unwrap();
+        let err = rt
+            .block_on(client.remove_image(busybox.id.as_str(), false))
+            .unwrap_err();
+        assert!(
+            matches!(err, EngineError::Status { status: 409, .. }),
+            "{}: {err}",
+            engine.name
+        );
+        assert!(
+            rt.block_on(client.inspect_image(busybox.id.as_str()))
+                .is_ok()
+        );
+
+        // One id, several repositories: refused without force (Docker 20.10's rule).
+        if engine.name == "old" {
+            let multi = rt
+                .block_on(client.inspect_image("imgtui-test/multi:a"))
+                .unwrap();
+            let err = rt
+                .block_on(client.remove_image(multi.id.as_str(), false))
+                .unwrap_err();
+            assert!(err.to_string().contains("409"), "{err}");
+            let still = rt
+                .block_on(client.inspect_image(multi.id.as_str()))
+                .unwrap();
+            assert_eq!(still.repo_tags.len(), 3);
+        }
+    }
 }

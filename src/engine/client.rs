@@ -11,6 +11,7 @@ use hyper::body::Incoming;
 use super::endpoint::Endpoint;
 use super::error::EngineError;
 use super::http;
+use super::mutate::bollard_client;
 use super::wire::{self, EventWire, ImageInspectWire, VersionWire};
 use crate::core::action::EngineInfo;
 use crate::core::image::{Image, ImageId};
@@ -28,6 +29,8 @@ const MIN_API: ApiVersion = ApiVersion {
 const QUICK: Duration = Duration::from_secs(30);
 /// Docker 28's containerd store needs ~45 s to list 10,000 images.
 const LIST: Duration = Duration::from_secs(900);
+/// Deleting a large image or pruning many can take minutes on a slow disk.
+const WRITE: Duration = Duration::from_secs(600);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ApiVersion {
@@ -60,6 +63,8 @@ pub struct Engine {
     endpoint: Endpoint,
     api: ApiVersion,
     info: EngineInfo,
+    /// For writes (see `mutate`); shares our transport.
+    docker: bollard::Docker,
 }
 
 impl Engine {
@@ -86,10 +91,12 @@ impl Engine {
             os: version.os.clone(),
             arch: version.arch.clone(),
         };
+        let docker = bollard_client(&endpoint, api, WRITE.as_secs());
         Ok(Engine {
             endpoint,
             api,
             info,
+            docker,
         })
     }
 
@@ -99,6 +106,10 @@ impl Engine {
 
     pub fn api(&self) -> ApiVersion {
         self.api
+    }
+
+    pub(super) fn docker(&self) -> &bollard::Docker {
+        &self.docker
     }
 
     fn path(&self, path: &str) -> String {

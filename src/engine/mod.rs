@@ -5,5 +5,6 @@ pub mod client;
 pub mod endpoint;
 pub mod error;
 pub mod http;
+pub mod mutate;
 pub mod wire;
 pub mod worker;

@@ -1,0 +1,136 @@
+//! Changes to the engine (remove, untag, prune), through bollard's typed API carried over
+//! our own transport. Reads stay on our lenient wire types: bollard's read models are strict
+//! (an unknown container state or a missing field fails a whole list), its write responses
+//! are small and stable.
+
+use std::collections::HashMap;
+
+use bollard::models::ImageDeleteResponseItem;
+use bollard::query_parameters::{PruneImagesOptions, RemoveImageOptions};
+use bollard::{BollardRequest, ClientVersion, Docker};
+
+use super::client::{ApiVersion, Engine};
+use super::endpoint::Endpoint;
+use super::error::EngineError;
+use super::http;
+
+/// What one removal did, as the engine reported it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Removed {
+    /// A reference was removed; the image may remain.
+    Untagged(String),
+    /// An image (or one of its layers) was deleted.
+    Deleted(String),
+}
+
+/// The engine's report of a prune.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PruneReport {
+    pub removed: Vec<Removed>,
+    pub space_reclaimed: u64,
+}
+
+/// Which images a prune may remove; the engine applies these filters itself, atomically.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PruneFilter {
+    /// `true`: only dangling images; `false`: every image no container uses.
+    pub dangling_only: bool,
+    /// Only images created before this (a Go duration like `24h`, or a timestamp).
+    pub until: Option<String>,
+}
+
+/// A bollard client whose every request goes through `http::send` on `endpoint`.
+pub(super) fn bollard_client(endpoint: &Endpoint, api: ApiVersion, timeout_secs: u64) -> Docker {
+    let endpoint = endpoint.clone();
+    let transport = move |request: BollardRequest| {
+        let endpoint = endpoint.clone();
+        async move {
+            http::send(&endpoint, request)
+                .await
+                .map_err(|e| bollard::errors::Error::IOError {
+                    err: std::io::Error::other(e.to_string()),
+                })
+        }
+    };
+    let version = ClientVersion {
+        major_version: api.major as usize,
+        minor_version: api.minor as usize,
+    };
+    // Only fails on an unparsable address, and ours is a constant.
+    Docker::connect_with_custom_transport(transport, Some("http://docker"), timeout_secs, &version)
+        .expect("a constant client address")
+}
+
+impl Engine {
+    /// `DELETE /images/{name}`: by `repo:tag` this untags; by id it deletes the image.
+    /// Without `force` the engine refuses (409) an image a container uses, or an id that
+    /// several repositories reference.
+    pub async fn remove_image(&self, name: &str, force: bool) -> Result<Vec<Removed>, EngineError> {
+        let options = RemoveImageOptions {
+            force,
+            noprune: false,
+            ..Default::default()
+        };
+        let items = self
+            .docker()
+            .remove_image(name, Some(options), None)
+            .await
+            .map_err(|e| from_bollard("DELETE /images", e))?;
+        Ok(removed(items))
+    }
+
+    /// `POST /images/prune` with the engine-side filters.
+    pub async fn prune_images(&self, filter: &PruneFilter) -> Result<PruneReport, EngineError> {
+        let mut filters = HashMap::new();
+        filters.insert(
+            "dangling".to_string(),
+            vec![filter.dangling_only.to_string()],
+        );
+        if let Some(until) = &filter.until {
+            filters.insert("until".to_string(), vec![until.clone()]);
+        }
+        let options = PruneImagesOptions {
+            filters: Some(filters),
+        };
+        let response = self
+            .docker()
+            .prune_images(Some(options))
+            .await
+            .map_err(|e| from_bollard("POST /images/prune", e))?;
+        Ok(PruneReport {
+            removed: removed(response.images_deleted.unwrap_or_default()),
+            space_reclaimed: response.space_reclaimed.unwrap_or(0).max(0) as u64,
+        })
+    }
+}
+
+fn removed(items: Vec<ImageDeleteResponseItem>) -> Vec<Removed> {
+    items
+        .into_iter()
+        .flat_map(|i| {
+            let untagged = i.untagged.map(Removed::Untagged);
+            let deleted = i.deleted.map(Removed::Deleted);
+            untagged.into_iter().chain(deleted)
+        })
+        .collect()
+}
+
+fn from_bollard(what: &str, err: bollard::errors::Error) -> EngineError {
+    match err {
+        bollard::errors::Error::DockerResponseServerError {
+            status_code,
+            message,
+        } => EngineError::Status {
+            status: status_code,
+            message,
+        },
+        bollard::errors::Error::RequestTimeoutError => EngineError::Timeout {
+            what: what.to_string(),
+            secs: 0,
+        },
+        other => EngineError::Io {
+            what: what.to_string(),
+            err: other.to_string(),
+        },
+    }
+}
