@@ -49,7 +49,8 @@ pub struct Image {
     /// Real references only: the `<none>:<none>` placeholder is dropped at the edge.
     pub repo_tags: Vec<String>,
     pub repo_digests: Vec<String>,
-    /// Seconds since the epoch; `None` where the engine had no date (it sends 0 or year 1).
+    /// Seconds since the epoch; `None` where the engine sent Go's zero time (year 1). Docker
+    /// 28 sends 0 for "no date", indistinguishable from a real 1970 date, so 0 is kept.
     pub created: Option<i64>,
     pub size: u64,
     /// `None` when the engine did not compute it (`-1`).
@@ -71,7 +72,7 @@ impl Image {
         self.repo_tags.is_empty()
     }
 
-    /// The reference shown in the list: the first tag, else the first digest reference.
+    /// The reference shown in the list: the first tag (`None` for a dangling image).
     pub fn primary_reference(&self) -> Option<&str> {
         self.repo_tags.first().map(String::as_str)
     }

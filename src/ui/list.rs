@@ -1,4 +1,5 @@
-//! The image list pane: only the rows that fit are built.
+//! The image list pane: only the rows that fit are built, and only the columns that fit are
+//! shown (the name and the size always; id, age and usage as width allows).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -13,40 +14,115 @@ use crate::core::sanitize::sanitize;
 use crate::core::sort::SortKey;
 use crate::core::state::AppState;
 
-/// Image id, created, size and "used by" columns; the name takes the rest.
-const FIXED_WIDTHS: [u16; 4] = [12, 14, 9, 9];
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    Name,
+    Id,
+    Created,
+    Size,
+    Used,
+}
+
+impl Column {
+    /// Display order.
+    const ALL: [Column; 5] = [
+        Column::Name,
+        Column::Id,
+        Column::Created,
+        Column::Size,
+        Column::Used,
+    ];
+    /// The first to go when the pane is narrow.
+    const DROP_ORDER: [Column; 3] = [Column::Used, Column::Created, Column::Id];
+
+    /// Fixed widths; the name takes what is left.
+    fn width(self) -> u16 {
+        match self {
+            Column::Name => 0,
+            Column::Id => 12,
+            Column::Created => 14,
+            // "999.9 MB" and the header "SIZE ▼" fit; a size is never cut.
+            Column::Size => 9,
+            Column::Used => 9,
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Column::Name => "REPOSITORY:TAG",
+            Column::Id => "IMAGE ID",
+            Column::Created => "CREATED",
+            Column::Size => "SIZE",
+            Column::Used => "USED BY",
+        }
+    }
+
+    fn sort_key(self) -> Option<SortKey> {
+        match self {
+            Column::Name => Some(SortKey::Name),
+            Column::Id => None,
+            Column::Created => Some(SortKey::Created),
+            Column::Size => Some(SortKey::Size),
+            Column::Used => Some(SortKey::Containers),
+        }
+    }
+}
+
 const SPACING: u16 = 1;
+/// Below this the optional columns make room for the name.
+const MIN_NAME_WIDTH: u16 = 24;
+
+/// The columns that fit `width`, and the width left for the name.
+fn layout(width: u16) -> (Vec<Column>, usize) {
+    let mut columns = Column::ALL.to_vec();
+    let name_width = |columns: &[Column]| -> u16 {
+        let fixed: u16 = columns
+            .iter()
+            .filter(|c| **c != Column::Name)
+            .map(|c| c.width() + SPACING)
+            .sum();
+        width.saturating_sub(fixed)
+    };
+    for drop in Column::DROP_ORDER {
+        if name_width(&columns) >= MIN_NAME_WIDTH {
+            break;
+        }
+        columns.retain(|c| *c != drop);
+    }
+    let name = name_width(&columns);
+    (columns, usize::from(name))
+}
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View, block: Block) -> usize {
     let inner = block.inner(area);
     // One line for the header.
     let rows = usize::from(inner.height.saturating_sub(1));
+    let (columns, name_width) = layout(inner.width);
     let sort = state.sort();
     let arrow = if sort.descending() { "▼" } else { "▲" };
-    let title = |name: &'static str, key: SortKey| -> Cell<'static> {
-        if sort.key == key {
-            Cell::from(format!("{name} {arrow}"))
-        } else {
-            Cell::from(name)
-        }
-    };
-    let header = Row::new([
-        title("REPOSITORY:TAG", SortKey::Name),
-        Cell::from("IMAGE ID"),
-        title("CREATED", SortKey::Created),
-        title("SIZE", SortKey::Size),
-        title("USED BY", SortKey::Containers),
-    ])
+    let header = Row::new(columns.iter().map(|c| match c.sort_key() {
+        Some(key) if key == sort.key => Cell::from(format!("{} {arrow}", c.title())),
+        _ => Cell::from(c.title()),
+    }))
     .style(theme::header());
 
-    let fixed: u16 = FIXED_WIDTHS.iter().sum::<u16>() + SPACING * FIXED_WIDTHS.len() as u16;
-    let name_width = usize::from(inner.width.saturating_sub(fixed));
     let body: Vec<Row> = state
         .visible_rows(rows)
-        .map(|(_, image)| row(state, image, view.now, name_width))
+        .map(|(_, image)| {
+            Row::new(
+                columns
+                    .iter()
+                    .map(|c| cell(*c, state, image, view.now, name_width)),
+            )
+        })
         .collect();
-    let [id, created, size, used] = FIXED_WIDTHS.map(Constraint::Length);
-    let widths = [Constraint::Fill(1), id, created, size, used];
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .map(|c| match c {
+            Column::Name => Constraint::Fill(1),
+            other => Constraint::Length(other.width()),
+        })
+        .collect();
     let table = Table::new(body, widths)
         .header(header)
         .block(block)
@@ -60,14 +136,35 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View, block:
     rows
 }
 
-fn row<'a>(state: &AppState, image: &'a Image, now: i64, name_width: usize) -> Row<'a> {
-    let name = match image.primary_reference() {
+fn cell<'a>(
+    column: Column,
+    state: &AppState,
+    image: &'a Image,
+    now: i64,
+    name_width: usize,
+) -> Cell<'a> {
+    match column {
+        Column::Name => Cell::from(name(image, name_width)),
+        Column::Id => Cell::from(sanitize(image.id.short())),
+        Column::Created => Cell::from(format::relative_time(image.created, now)),
+        Column::Size => Cell::from(Line::from(format::size(image.size)).right_aligned()),
+        Column::Used => {
+            let used = state
+                .containers_of(image)
+                .map_or("?".to_string(), |n| n.to_string());
+            Cell::from(Line::from(used).right_aligned())
+        }
+    }
+}
+
+fn name(image: &Image, width: usize) -> Line<'static> {
+    match image.primary_reference() {
         Some(reference) => {
             let more = match image.repo_tags.len() {
                 0 | 1 => String::new(),
                 n => format!(" +{}", n - 1),
             };
-            let room = name_width.saturating_sub(more.chars().count());
+            let room = width.saturating_sub(more.chars().count());
             Line::from(vec![
                 Span::raw(fit(&sanitize(reference), room).into_owned()),
                 Span::styled(more, theme::dim()),
@@ -77,16 +174,23 @@ fn row<'a>(state: &AppState, image: &'a Image, now: i64, name_width: usize) -> R
             Span::styled("<none>", theme::dangling()),
             Span::styled(" dangling", theme::dim()),
         ]),
-    };
-    let used = match state.containers_of(image) {
-        Some(n) => n.to_string(),
-        None => "?".to_string(),
-    };
-    Row::new([
-        Cell::from(name),
-        Cell::from(sanitize(image.id.short())),
-        Cell::from(format::relative_time(image.created, now)),
-        Cell::from(Line::from(format::size(image.size)).right_aligned()),
-        Cell::from(Line::from(used).right_aligned()),
-    ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_panes_drop_optional_columns_but_keep_size() {
+        let (wide, name) = layout(120);
+        assert_eq!(wide, Column::ALL);
+        assert!(name >= usize::from(MIN_NAME_WIDTH));
+        let (narrow, _) = layout(40);
+        assert!(narrow.contains(&Column::Size) && narrow.contains(&Column::Name));
+        assert!(!narrow.contains(&Column::Used));
+        let (tiny, name) = layout(10);
+        assert_eq!(tiny, [Column::Name, Column::Size]);
+        assert_eq!(name, 0);
+    }
 }

@@ -3,7 +3,8 @@
 
 use std::borrow::Cow;
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 use crate::core::sanitize::sanitize;
 
@@ -30,12 +31,12 @@ pub fn fit(text: &str, width: usize) -> Cow<'_, str> {
     }
     let mut out = String::new();
     let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
+    for g in text.graphemes(true) {
+        let w = g.width();
         if used + w + 1 > width {
             break;
         }
-        out.push(c);
+        out.push_str(g);
         used += w;
     }
     if width > 0 {
@@ -44,19 +45,20 @@ pub fn fit(text: &str, width: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Splits `text` into pieces of at most `width` columns.
+/// Splits `text` into pieces of at most `width` columns. Measured per grapheme cluster, as
+/// the terminal draws them ("❤️" is a heart and a variation selector, two columns).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
+    for g in text.graphemes(true) {
+        let w = g.width();
         if used + w > width && !line.is_empty() {
             lines.push(std::mem::take(&mut line));
             used = 0;
         }
-        line.push(c);
+        line.push_str(g);
         used += w;
     }
     if !line.is_empty() || lines.is_empty() {
@@ -76,6 +78,7 @@ mod tests {
         assert_eq!(fit("漢字漢字", 5), "漢字…");
         assert_eq!(fit("abc", 0), "");
         assert!(fit("🦀🦀🦀🦀", 5).width() <= 5);
+        assert_eq!(fit("❤️❤️❤️", 5), "❤️❤️…");
     }
 
     #[test]

@@ -1,0 +1,151 @@
+//! Key press to frame at 100,000 images: `state.update` plus a full render to a 200x50
+//! `TestBackend`, in-process. Prints median and p99 per action, and the ratio to the floor
+//! measured in the same run (rendering the same frame with no state change).
+//!
+//! Run: `cargo bench --bench keypress` (IMGTUI_BENCH_IMAGES overrides the count).
+
+use std::time::{Duration, Instant};
+
+use imgtui::core::action::{Action, EngineEvent, EngineInfo, Message};
+use imgtui::core::image::{Image, ImageId};
+use imgtui::core::keymap::KeyMap;
+use imgtui::core::sort::{Sort, SortKey};
+use imgtui::core::state::AppState;
+use imgtui::ui::{self, View};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const NOW: i64 = 1_750_000_000;
+
+fn images(n: usize) -> Vec<Image> {
+    // A small LCG: deterministic, no extra dependency.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        seed >> 33
+    };
+    (0..n)
+        .map(|i| {
+            let dangling = next() % 10 == 0;
+            Image {
+                id: ImageId::new(format!(
+                    "sha256:{:064x}",
+                    next() as u128 * 0x1_0000_0001 + i as u128
+                )),
+                repo_tags: if dangling {
+                    vec![]
+                } else {
+                    vec![format!(
+                        "registry.example:5000/team{}/app{}:{}",
+                        i % 50,
+                        i,
+                        next() % 100
+                    )]
+                },
+                created: Some(NOW - (next() % 100_000_000) as i64),
+                size: next() % 2_000_000_000,
+                containers: Some(next() % 3),
+                labels: (0..(next() % 8))
+                    .map(|k| (format!("org.example.label{k}"), format!("value {}", next())))
+                    .collect(),
+                ..Image::default()
+            }
+        })
+        .collect()
+}
+
+fn measure(
+    name: &str,
+    state: &mut AppState,
+    terminal: &mut Terminal<TestBackend>,
+    keymap: &KeyMap,
+    actions: &[Action],
+    rounds: usize,
+) -> (Duration, Duration) {
+    let mut samples = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        let action = actions[round % actions.len()];
+        let start = Instant::now();
+        state.update(Message::Action(action));
+        let view = View {
+            now: NOW,
+            tick: 0,
+            keymap,
+        };
+        let mut viewport = state.viewport;
+        terminal
+            .draw(|frame| viewport = ui::render(frame, state, &view))
+            .unwrap();
+        samples.push(start.elapsed());
+        if viewport != state.viewport {
+            state.update(Message::Viewport(viewport));
+        }
+    }
+    samples.sort();
+    let median = samples[samples.len() / 2];
+    let p99 = samples[samples.len() * 99 / 100];
+    println!("{name:<28} median {median:>10.3?}   p99 {p99:>10.3?}");
+    (median, p99)
+}
+
+fn main() {
+    let n: usize = std::env::var("IMGTUI_BENCH_IMAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let keymap = KeyMap::default();
+    let mut state = AppState::new(Sort::default(), "unix:///bench.sock");
+    state.update(Message::Engine(EngineEvent::Connected(
+        EngineInfo::default(),
+    )));
+    let list = images(n);
+    let start = Instant::now();
+    state.update(Message::Engine(EngineEvent::Listed {
+        generation: 0,
+        images: list,
+    }));
+    println!(
+        "{n} images: applying a full list (index + sort) took {:.3?}",
+        start.elapsed()
+    );
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+
+    // Floor: Back is a no-op in the list, so this is a frame with nothing to change.
+    let (floor, _) = measure(
+        "floor (redraw only)",
+        &mut state,
+        &mut terminal,
+        &keymap,
+        &[Action::Back],
+        400,
+    );
+    let cases: [(&str, &[Action], usize); 6] = [
+        ("move down/up", &[Action::Down, Action::Up], 2000),
+        ("page down/up", &[Action::PageDown, Action::PageUp], 1000),
+        (
+            "half page",
+            &[Action::HalfPageDown, Action::HalfPageUp],
+            1000,
+        ),
+        ("first/last", &[Action::Bottom, Action::Top], 1000),
+        ("toggle detail focus", &[Action::ToggleFocus], 1000),
+        (
+            "re-sort (size/name/created)",
+            &[
+                Action::SortBy(SortKey::Size),
+                Action::SortBy(SortKey::Name),
+                Action::SortBy(SortKey::Created),
+                Action::SortBy(SortKey::Containers),
+            ],
+            100,
+        ),
+    ];
+    for (name, actions, rounds) in cases {
+        let (median, _) = measure(name, &mut state, &mut terminal, &keymap, actions, rounds);
+        println!(
+            "{:<28} {:.2}x the floor",
+            "",
+            median.as_secs_f64() / floor.as_secs_f64()
+        );
+    }
+}

@@ -1,0 +1,1284 @@
+//! Rendered-buffer tests: the whole UI drawn on ratatui's `TestBackend`, asserting on the text
+//! and positions a user would see. The clock is fixed so relative times are deterministic.
+
+use std::fmt;
+
+use imgtui::core::action::{Action, EngineEvent, EngineInfo, Message, Viewport};
+use imgtui::core::image::{Image, ImageId};
+use imgtui::core::keymap::KeyMap;
+use imgtui::core::sort::{Sort, SortKey};
+use imgtui::core::state::AppState;
+use imgtui::engine::wire::parse_image_list;
+use imgtui::ui::{self, View};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::{Buffer, Cell};
+use ratatui::style::Modifier;
+use unicode_width::UnicodeWidthStr;
+
+/// 2025-06-15 15:06:40 UTC.
+const NOW: i64 = 1_750_000_000;
+const DAY: i64 = 86_400;
+const HOST: &str = "unix:///var/run/docker.sock";
+
+// ----- the screen -----
+
+/// A drawn frame: the buffer, and each row as text with wide characters counted once.
+struct Screen {
+    buffer: Buffer,
+    lines: Vec<String>,
+    /// Per row: (byte offset in the line, column) of every symbol.
+    columns: Vec<Vec<(usize, u16)>>,
+}
+
+impl Screen {
+    fn new(buffer: Buffer) -> Self {
+        let area = buffer.area;
+        let mut lines = Vec::new();
+        let mut columns = Vec::new();
+        for y in 0..area.height {
+            let mut line = String::new();
+            let mut cols = Vec::new();
+            let mut x = 0;
+            while x < area.width {
+                let symbol = buffer[(x, y)].symbol();
+                cols.push((line.len(), x));
+                line.push_str(symbol);
+                // The cells a wide symbol covers are not part of the text.
+                x += symbol.width().max(1) as u16;
+            }
+            lines.push(line);
+            columns.push(cols);
+        }
+        Screen {
+            buffer,
+            lines,
+            columns,
+        }
+    }
+
+    fn width(&self) -> u16 {
+        self.buffer.area.width
+    }
+
+    fn height(&self) -> u16 {
+        self.buffer.area.height
+    }
+
+    fn line(&self, y: u16) -> &str {
+        &self.lines[usize::from(y)]
+    }
+
+    fn cell(&self, x: u16, y: u16) -> &Cell {
+        &self.buffer[(x, y)]
+    }
+
+    fn symbol(&self, x: u16, y: u16) -> &str {
+        self.cell(x, y).symbol()
+    }
+
+    fn contains(&self, text: &str) -> bool {
+        self.lines.iter().any(|l| l.contains(text))
+    }
+
+    /// Column and row where `text` first appears.
+    fn find(&self, text: &str) -> Option<(u16, u16)> {
+        self.lines.iter().enumerate().find_map(|(y, line)| {
+            let offset = line.find(text)?;
+            Some((self.column(y as u16, offset), y as u16))
+        })
+    }
+
+    /// Like `find`, but panics with the screen when `text` is not on it.
+    fn at(&self, text: &str) -> (u16, u16) {
+        self.find(text)
+            .unwrap_or_else(|| panic!("{text:?} not on screen:\n{self}"))
+    }
+
+    /// Row where `text` first appears.
+    fn row_of(&self, text: &str) -> u16 {
+        self.at(text).1
+    }
+
+    fn column(&self, y: u16, offset: usize) -> u16 {
+        self.columns[usize::from(y)]
+            .iter()
+            .rev()
+            .find(|(o, _)| *o <= offset)
+            .map_or(0, |(_, x)| *x)
+    }
+
+    /// The text of columns `x0..x1` on row `y`.
+    fn text(&self, x0: u16, x1: u16, y: u16) -> String {
+        let mut out = String::new();
+        let mut x = x0;
+        while x < x1 {
+            let symbol = self.symbol(x, y);
+            out.push_str(symbol);
+            x += symbol.width().max(1) as u16;
+        }
+        out
+    }
+
+    fn reversed(&self, x: u16, y: u16) -> bool {
+        self.cell(x, y).modifier.contains(Modifier::REVERSED)
+    }
+}
+
+impl fmt::Display for Screen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (y, line) in self.lines.iter().enumerate() {
+            writeln!(f, "{y:>3}|{line}|")?;
+        }
+        Ok(())
+    }
+}
+
+/// Draws one frame of `state` on a `w`×`h` terminal.
+fn draw(state: &AppState, w: u16, h: u16) -> (Screen, Viewport) {
+    draw_with(state, w, h, 0)
+}
+
+fn draw_with(state: &AppState, w: u16, h: u16, tick: u64) -> (Screen, Viewport) {
+    let keymap = KeyMap::default();
+    let view = View {
+        now: NOW,
+        tick,
+        keymap: &keymap,
+    };
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let mut viewport = Viewport::default();
+    terminal
+        .draw(|frame| viewport = ui::render(frame, state, &view))
+        .unwrap();
+    (Screen::new(terminal.backend().buffer().clone()), viewport)
+}
+
+/// Draws like the real loop: when the panes changed size, tell the core and draw again.
+fn show(state: &mut AppState, w: u16, h: u16) -> Screen {
+    let (mut screen, mut viewport) = draw(state, w, h);
+    for _ in 0..2 {
+        if viewport == state.viewport {
+            break;
+        }
+        state.update(Message::Viewport(viewport));
+        (screen, viewport) = draw(state, w, h);
+    }
+    screen
+}
+
+// ----- states -----
+
+fn info() -> EngineInfo {
+    EngineInfo {
+        host: HOST.to_string(),
+        product: "Docker".to_string(),
+        version: "28.5.2".to_string(),
+        api_version: "1.51".to_string(),
+        os: "linux".to_string(),
+        arch: "amd64".to_string(),
+    }
+}
+
+/// A full `sha256:` id whose short form is `short` (12 hex digits).
+fn id(short: &str) -> ImageId {
+    assert_eq!(short.len(), 12);
+    ImageId::new(format!(
+        "sha256:{short}{}",
+        &"0123456789abcdef".repeat(4)[..52]
+    ))
+}
+
+fn image(short: &str, tags: &[&str], size: u64, created: i64) -> Image {
+    Image {
+        id: id(short),
+        repo_tags: tags.iter().map(|t| t.to_string()).collect(),
+        created: Some(created),
+        size,
+        ..Image::default()
+    }
+}
+
+fn connected() -> AppState {
+    let mut state = AppState::new(Sort::default(), HOST);
+    state.update(Message::Engine(EngineEvent::Connected(info())));
+    state
+}
+
+fn loaded(images: Vec<Image>) -> AppState {
+    let mut state = connected();
+    state.update(Message::Engine(EngineEvent::Listed {
+        generation: 0,
+        images,
+    }));
+    state
+}
+
+/// Four images, largest first: nginx (3 tags), redis, a dangling one, alpine.
+fn sample() -> Vec<Image> {
+    let mut nginx = image(
+        "1d53ef105045",
+        &["nginx:1.27", "nginx:latest", "nginx:stable"],
+        192_500_000,
+        NOW - 3 * DAY,
+    );
+    nginx.containers = Some(2);
+    vec![
+        image("a1b2c3d4e5f6", &["alpine:3.20"], 8_800_000, NOW - 90 * DAY),
+        nginx,
+        image("feedfacecafe", &[], 12_345_678, NOW - 21 * DAY),
+        image("7e57ab1e0000", &["redis:7"], 45_300_000, NOW - 2 * 3600),
+    ]
+}
+
+fn act(state: &mut AppState, action: Action) {
+    state.update(Message::Action(action));
+}
+
+/// The columns of the list pane's vertical borders, found on its top border.
+fn list_borders(screen: &Screen) -> (u16, u16) {
+    assert_eq!(screen.symbol(0, 0), "┌", "\n{screen}");
+    let right = (1..screen.width())
+        .find(|&x| screen.symbol(x, 0) == "┐")
+        .unwrap_or_else(|| panic!("no list border:\n{screen}"));
+    (0, right)
+}
+
+/// The detail pane's left border column (side by side layout) and its content rows.
+fn detail_left(screen: &Screen) -> u16 {
+    let (x, y) = screen.at("Detail");
+    assert_eq!(y, 0, "detail pane beside the list expected:\n{screen}");
+    assert_eq!(screen.symbol(x - 2, 0), "┌", "\n{screen}");
+    x - 2
+}
+
+/// The detail pane's inner lines, right-trimmed.
+fn detail_lines(screen: &Screen) -> Vec<String> {
+    let left = detail_left(screen);
+    let right = screen.width() - 1;
+    (1..screen.height())
+        .take_while(|&y| screen.symbol(left, y) == "│")
+        .map(|y| screen.text(left + 1, right, y).trim_end().to_string())
+        .collect()
+}
+
+/// The value of a top-level detail field, continuation lines joined.
+fn field(lines: &[String], key: &str) -> String {
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with(key) && l[key.len()..].starts_with("  "))
+        .unwrap_or_else(|| panic!("no field {key:?} in {lines:#?}"));
+    let mut value = lines[start][14..].to_string();
+    for line in &lines[start + 1..] {
+        match line.strip_prefix(&" ".repeat(14)) {
+            Some(rest) if !rest.starts_with(' ') && !rest.is_empty() => value.push_str(rest),
+            _ => break,
+        }
+    }
+    value
+}
+
+fn index_of(lines: &[String], text: &str) -> usize {
+    lines
+        .iter()
+        .position(|l| l.contains(text))
+        .unwrap_or_else(|| panic!("{text:?} not in {lines:#?}"))
+}
+
+// ----- the list -----
+
+#[test]
+fn list_shows_header_rows_and_columns_in_size_order() {
+    let mut state = loaded(sample());
+    let screen = show(&mut state, 160, 50);
+    let (_, right) = list_borders(&screen);
+
+    assert!(
+        screen.line(0).starts_with("┌ Images · by size ▼ "),
+        "\n{screen}"
+    );
+    // Header on the first inner row, each title where its column starts.
+    let header = screen.line(1);
+    assert!(header.starts_with("│REPOSITORY:TAG "), "{header}");
+    assert!(header.contains("SIZE ▼"), "{header}");
+    for plain in ["IMAGE ID", "CREATED", "USED BY"] {
+        assert!(header.contains(plain), "{header}");
+        assert!(!header.contains(&format!("{plain} ▼")), "{header}");
+        assert!(!header.contains(&format!("{plain} ▲")), "{header}");
+    }
+    assert!(
+        screen.cell(1, 1).modifier.contains(Modifier::BOLD),
+        "header is bold"
+    );
+    let (id_x, _) = screen.at("IMAGE ID");
+    let (created_x, _) = screen.at("CREATED");
+    let (size_x, _) = screen.at("SIZE ▼");
+    let (used_x, _) = screen.at("USED BY");
+    assert!(id_x < created_x && created_x < size_x && size_x < used_x);
+
+    // Rows, largest first.
+    let expected = [
+        (
+            "nginx:1.27 +2",
+            "1d53ef105045",
+            "3 days ago",
+            "192.5 MB",
+            "2",
+        ),
+        ("redis:7", "7e57ab1e0000", "2 hours ago", "45.3 MB", "?"),
+        (
+            "<none> dangling",
+            "feedfacecafe",
+            "3 weeks ago",
+            "12.3 MB",
+            "?",
+        ),
+        ("alpine:3.20", "a1b2c3d4e5f6", "3 months ago", "8.8 MB", "?"),
+    ];
+    for (i, (name, short, created, size, used)) in expected.into_iter().enumerate() {
+        let y = 2 + i as u16;
+        let line = screen.line(y);
+        assert!(line.starts_with(&format!("│{name} ")), "row {i}: {line}");
+        assert_eq!(screen.text(id_x, id_x + 13, y), format!("{short} "));
+        assert_eq!(screen.text(created_x, size_x, y).trim_end(), created);
+        // Sizes and counts are right-aligned in their columns, one space between columns.
+        let size_w = usize::from(used_x - 1 - size_x);
+        assert_eq!(
+            screen.text(size_x, used_x - 1, y),
+            format!("{size:>size_w$}")
+        );
+        let used_w = usize::from(right - used_x);
+        assert_eq!(screen.text(used_x, right, y), format!("{used:>used_w$}"));
+        assert_eq!(screen.symbol(right, y), "│");
+    }
+    // Short ids only: the 13th hex digit never shows.
+    for y in 2..6 {
+        assert!(!screen.text(1, right, y).contains("1d53ef1050450"));
+    }
+    assert_eq!(
+        screen.text(1, right, 6).trim(),
+        "",
+        "nothing below the last row"
+    );
+
+    // The dangling row: "<none>" in the dangling colour.
+    let (none_x, none_y) = screen.at("<none>");
+    assert_eq!(none_y, 4);
+    assert_ne!(
+        screen.cell(none_x, none_y).fg,
+        screen.cell(none_x, 3).fg,
+        "<none> is coloured"
+    );
+}
+
+#[test]
+fn selected_row_is_reversed_and_moves_with_down() {
+    let mut state = loaded(sample());
+    let screen = show(&mut state, 160, 50);
+    let (_, right) = list_borders(&screen);
+    let reversed_rows = |screen: &Screen| -> Vec<u16> {
+        (1..screen.height() - 1)
+            .filter(|&y| (1..right).all(|x| screen.reversed(x, y)))
+            .collect()
+    };
+    assert_eq!(reversed_rows(&screen), [2], "\n{screen}");
+    for y in [1, 3, 4, 5] {
+        assert!(!(1..right).any(|x| screen.reversed(x, y)), "row {y}");
+    }
+    assert!(!screen.reversed(0, 2), "the border is not highlighted");
+
+    act(&mut state, Action::Down);
+    let screen = show(&mut state, 160, 50);
+    assert_eq!(reversed_rows(&screen), [3], "\n{screen}");
+    assert!(screen.line(3).contains("redis:7"));
+    // The detail pane follows the selection.
+    let detail = detail_lines(&screen);
+    assert!(field(&detail, "ID").starts_with("sha256:7e57ab1e0000"));
+
+    act(&mut state, Action::Bottom);
+    let screen = show(&mut state, 160, 50);
+    assert_eq!(reversed_rows(&screen), [5]);
+    assert!(screen.line(5).contains("alpine:3.20"));
+}
+
+#[test]
+fn sorting_by_size_again_reverses_and_flips_the_arrow() {
+    let mut state = loaded(sample());
+    act(&mut state, Action::SortBy(SortKey::Size));
+    let screen = show(&mut state, 160, 50);
+    assert!(screen.line(0).contains("by size ▲"), "\n{screen}");
+    assert!(screen.line(1).contains("SIZE ▲"), "\n{screen}");
+    assert!(!screen.contains("▼"), "\n{screen}");
+    let order: Vec<u16> = ["alpine:3.20", "<none>", "redis:7", "nginx:1.27"]
+        .iter()
+        .map(|t| screen.row_of(t))
+        .collect();
+    assert_eq!(order, [2, 3, 4, 5], "\n{screen}");
+    // The selection stays on nginx, now the last row.
+    assert!(
+        screen.reversed(1, 5) && !screen.reversed(1, 2),
+        "\n{screen}"
+    );
+
+    act(&mut state, Action::SortBy(SortKey::Name));
+    let screen = show(&mut state, 160, 50);
+    assert!(screen.line(1).contains("REPOSITORY:TAG ▲"), "\n{screen}");
+    assert!(screen.line(1).contains("SIZE "));
+    assert!(!screen.line(1).contains("SIZE ▲"));
+    let order: Vec<u16> = ["alpine:3.20", "nginx:1.27", "redis:7", "<none>"]
+        .iter()
+        .map(|t| screen.row_of(t))
+        .collect();
+    assert_eq!(order, [2, 3, 4, 5], "\n{screen}");
+}
+
+#[test]
+fn status_bar_counts_sizes_and_engine() {
+    let mut state = loaded(sample());
+    let screen = show(&mut state, 160, 50);
+    let status = screen.line(49);
+    assert!(
+        status.starts_with(" 4 images · 258.9 MB · 1 dangling (12.3 MB)  ? help"),
+        "{status}"
+    );
+    assert!(
+        status.ends_with("Docker 28.5.2 (API 1.51) · unix:///var/run/docker.sock "),
+        "{status}"
+    );
+    // No problem line while all is well: the panes reach down to the status bar.
+    assert_eq!(screen.symbol(0, 48), "└");
+}
+
+#[test]
+fn list_scrolls_to_keep_the_cursor_visible() {
+    let images = (0..60)
+        .map(|i| {
+            image(
+                &format!("{i:012x}"),
+                &[&format!("app-{i:02}:1")],
+                1_000_000 - i,
+                NOW - DAY,
+            )
+        })
+        .collect();
+    let mut state = loaded(images);
+    // 100x30: the detail sits below the list.
+    let screen = show(&mut state, 100, 30);
+    assert!(screen.line(2).starts_with("│app-00:1"), "\n{screen}");
+    let rows = state.viewport.list_rows as u16;
+    assert!(rows >= 5, "{:?}", state.viewport);
+    act(&mut state, Action::Bottom);
+    let screen = show(&mut state, 100, 30);
+    let last = screen.row_of("app-59:1");
+    assert_eq!(last, 2 + rows - 1, "\n{screen}");
+    assert!(screen.reversed(1, last));
+    assert!(!screen.contains("app-00:1"));
+    assert!(screen.line(2).contains(&format!("app-{:02}:1", 60 - rows)));
+}
+
+// ----- the detail pane -----
+
+/// An image as an API 1.51 engine lists it: labels out of order, a descriptor and an index
+/// with an image, an unavailable arm64 image and an attestation.
+const DETAILED: &str = r#"[{
+  "Id": "sha256:e0fee71dc9c2b1a8e3fd6a2f0cfcbb07e6c8bcd0bd1a6d88c5b2b6c7f0f1a2b3",
+  "ParentId": "sha256:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
+  "RepoTags": ["registry.example.com/team/multiarch:latest", "multiarch:1.0"],
+  "RepoDigests": ["registry.example.com/team/multiarch@sha256:e0fee71dc9c2b1a8e3fd6a2f0cfcbb07e6c8bcd0bd1a6d88c5b2b6c7f0f1a2b3"],
+  "Created": 1749740800,
+  "Size": 23387,
+  "SharedSize": -1,
+  "Labels": {"zeta.last": "z", "alpha.first": "a", "org.opencontainers.image.title": "Multi"},
+  "Containers": 0,
+  "Descriptor": {
+    "mediaType": "application/vnd.oci.image.index.v1+json",
+    "digest": "sha256:e0fee71dc9c2b1a8e3fd6a2f0cfcbb07e6c8bcd0bd1a6d88c5b2b6c7f0f1a2b3",
+    "size": 856
+  },
+  "Manifests": [
+    {"ID": "sha256:5fd65b7806fd503614d08d03c8d14f56c6fa12a0115f6e369fa6abd93007997a",
+     "Descriptor": {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+       "digest": "sha256:5fd65b7806fd503614d08d03c8d14f56c6fa12a0115f6e369fa6abd93007997a", "size": 398,
+       "platform": {"architecture": "amd64", "os": "linux"}},
+     "Available": true, "Size": {"Content": 11098, "Total": 23386}, "Kind": "image",
+     "ImageData": {"Platform": {"architecture": "amd64", "os": "linux"}, "Size": {"Unpacked": 12288}}},
+    {"ID": "sha256:53d6d3bb924624062f36ad320b2d86e476d937b2301611d479f76160d9712192",
+     "Descriptor": {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+       "digest": "sha256:53d6d3bb924624062f36ad320b2d86e476d937b2301611d479f76160d9712192", "size": 398,
+       "platform": {"architecture": "arm64", "os": "linux", "variant": "v8"}},
+     "Available": false, "Size": {"Content": 398, "Total": 398}, "Kind": "image",
+     "ImageData": {"Platform": {"architecture": "arm64", "os": "linux", "variant": "v8"}, "Size": {"Unpacked": 0}}},
+    {"ID": "sha256:16225bc5ae9d9ceb947c2c6706d4d6bfa34cdec75ec3537ed5e85c165e377f9a",
+     "Descriptor": {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+       "digest": "sha256:16225bc5ae9d9ceb947c2c6706d4d6bfa34cdec75ec3537ed5e85c165e377f9a", "size": 465,
+       "platform": {"architecture": "unknown", "os": "unknown"}},
+     "Available": true, "Size": {"Content": 931, "Total": 931}, "Kind": "attestation",
+     "AttestationData": {"For": "sha256:5fd65b7806fd503614d08d03c8d14f56c6fa12a0115f6e369fa6abd93007997a"}}
+  ]
+}, {
+  "Id": "sha256:0ld0ld0ld0ld1111222233334444555566667777888899990000aaaabbbbcccc",
+  "ParentId": "",
+  "RepoTags": ["old:api141"],
+  "RepoDigests": [],
+  "Created": 1749740800,
+  "Size": 1000,
+  "SharedSize": 4096,
+  "VirtualSize": 123456789,
+  "Labels": null,
+  "Containers": -1
+}]"#;
+
+fn detailed() -> AppState {
+    loaded(parse_image_list(DETAILED.as_bytes()).unwrap())
+}
+
+#[test]
+fn detail_pane_shows_every_field_of_the_selected_image() {
+    let mut state = detailed();
+    let screen = show(&mut state, 160, 70);
+    let lines = detail_lines(&screen);
+    let text = lines.join("\n");
+
+    assert_eq!(
+        field(&lines, "ID"),
+        "sha256:e0fee71dc9c2b1a8e3fd6a2f0cfcbb07e6c8bcd0bd1a6d88c5b2b6c7f0f1a2b3",
+        "\n{screen}"
+    );
+    assert_eq!(
+        field(&lines, "Parent"),
+        "sha256:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b"
+    );
+    assert_eq!(
+        field(&lines, "Created"),
+        "2025-06-12 15:06:40 UTC (3 days ago)"
+    );
+    assert_eq!(field(&lines, "Size"), "23.4 kB (23387 bytes)");
+    assert_eq!(field(&lines, "Shared size"), "not computed");
+    assert!(
+        !text.contains("Virtual size"),
+        "absent unless the engine sent it"
+    );
+    assert_eq!(field(&lines, "Containers"), "0");
+    assert!(!text.contains("dangling"));
+
+    // Lists, each under a heading with its count.
+    let tags = index_of(&lines, "Tags (2)");
+    assert_eq!(
+        lines[tags + 1],
+        "  registry.example.com/team/multiarch:latest"
+    );
+    assert_eq!(lines[tags + 2], "  multiarch:1.0");
+    let digests = index_of(&lines, "Digests (1)");
+    assert!(lines[digests + 1].starts_with("  registry.example.com/team/multiarch@sha256:"));
+    let labels = index_of(&lines, "Labels (3)");
+    assert_eq!(
+        lines[labels + 1..labels + 4],
+        [
+            "  alpha.first = a",
+            "  org.opencontainers.image.title = Multi",
+            "  zeta.last = z"
+        ],
+        "labels sorted by key"
+    );
+
+    let descriptor = index_of(&lines, "Descriptor");
+    assert!(descriptor > labels);
+    assert_eq!(
+        lines[descriptor + 1],
+        "  media type    application/vnd.oci.image.index.v1+json"
+    );
+    assert!(lines[descriptor + 2].starts_with("  digest        sha256:e0fee71dc9c2"));
+    assert!(text.contains("  size          856 B (856 bytes)"), "{text}");
+
+    let manifests = index_of(&lines, "Manifests (3)");
+    assert!(manifests > descriptor);
+    let amd64 = index_of(&lines, "  image · linux/amd64 · available");
+    let arm64 = index_of(&lines, "  image · linux/arm64/v8 · not available");
+    let attestation = index_of(&lines, "  attestation · unknown/unknown · available");
+    assert!(manifests < amd64 && amd64 < arm64 && arm64 < attestation);
+    // Each manifest's fields sit between its line and the next manifest's.
+    let within = |from: usize, to: usize, wanted: &str| {
+        assert!(
+            lines[from..to].iter().any(|l| l.starts_with(wanted)),
+            "{wanted:?} not in lines {from}..{to}:\n{text}"
+        )
+    };
+    within(
+        amd64,
+        arm64,
+        "  digest        sha256:5fd65b7806fd503614d08d03c8d14f56c6fa",
+    );
+    within(
+        amd64,
+        arm64,
+        "  media type    application/vnd.oci.image.manifest.v1+json",
+    );
+    within(
+        amd64,
+        arm64,
+        "  size          content 11.1 kB · total 23.4 kB",
+    );
+    within(amd64, arm64, "  unpacked      12.3 kB");
+    within(
+        arm64,
+        attestation,
+        "  size          content 398 B · total 398 B",
+    );
+    within(arm64, attestation, "  unpacked      0 B");
+    within(
+        attestation,
+        lines.len(),
+        "  size          content 931 B · total 931 B",
+    );
+    within(
+        attestation,
+        lines.len(),
+        "  attests       sha256:5fd65b7806fd503614d08d03c8d14f56c6fa",
+    );
+    assert!(!lines[attestation..].iter().any(|l| l.contains("unpacked")));
+
+    // The title of the pane, and the list beside it.
+    assert!(screen.line(0).contains(" Detail "));
+    assert!(
+        screen
+            .line(2)
+            .starts_with("│registry.example.com/team/multiarch:"),
+        "\n{screen}"
+    );
+}
+
+#[test]
+fn detail_pane_shows_virtual_size_and_no_parent_for_old_engines() {
+    let mut state = detailed();
+    act(&mut state, Action::Down);
+    let screen = show(&mut state, 160, 50);
+    let lines = detail_lines(&screen);
+    assert!(
+        field(&lines, "ID").starts_with("sha256:0ld0ld"),
+        "\n{screen}"
+    );
+    assert_eq!(field(&lines, "Parent"), "none");
+    assert_eq!(field(&lines, "Shared size"), "4.1 kB (4096 bytes)");
+    assert_eq!(field(&lines, "Virtual size"), "123.5 MB (123456789 bytes)");
+    assert_eq!(field(&lines, "Containers"), "unknown");
+    let labels = index_of(&lines, "Labels (0)");
+    assert_eq!(lines[labels + 1], "  none");
+    let digests = index_of(&lines, "Digests (0)");
+    assert_eq!(lines[digests + 1], "  none");
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("Descriptor") || l.contains("Manifests"))
+    );
+}
+
+#[test]
+fn dangling_image_detail_says_so() {
+    let mut state = loaded(sample());
+    act(&mut state, Action::Down);
+    act(&mut state, Action::Down);
+    let screen = show(&mut state, 160, 50);
+    let lines = detail_lines(&screen);
+    assert!(
+        field(&lines, "ID").starts_with("sha256:feedfacecafe"),
+        "\n{screen}"
+    );
+    assert_eq!(field(&lines, "Status"), "dangling (no tag refers to it)");
+    let tags = index_of(&lines, "Tags (0)");
+    assert_eq!(lines[tags + 1], "  none");
+}
+
+fn many_labels_image() -> Option<Image> {
+    let mut many = image("abcabcabcabc", &["labels:many"], 30_032, NOW - DAY);
+    many.labels = (0..60)
+        .map(|i| (format!("label.{i:02}"), format!("value-{i:02}")))
+        .collect();
+    Some(many)
+}
+
+fn many_labels() -> AppState {
+    let many = many_labels_image().unwrap();
+    loaded(vec![many, image("000000000001", &["small:1"], 10, NOW)])
+}
+
+#[test]
+fn detail_pane_scrolls_when_focused() {
+    let mut state = many_labels();
+    let (screen, viewport) = draw(&state, 160, 50);
+    // The pane's inner height, and every line of the detail.
+    assert_eq!(viewport.detail_rows, 47, "{viewport:?}");
+    assert!(viewport.detail_lines > 70, "{viewport:?}");
+    let before = detail_lines(&screen);
+    assert_eq!(before.len(), 47);
+    assert!(before[0].starts_with("ID"), "{before:#?}");
+    let last_shown = (0..60)
+        .rev()
+        .find(|i| {
+            before
+                .iter()
+                .any(|l| l == &format!("  label.{i:02} = value-{i:02}"))
+        })
+        .expect("some labels visible");
+    assert!(last_shown < 50, "the labels do not all fit");
+
+    // Without the viewport the core does not know there is anything to scroll.
+    act(&mut state, Action::ToggleFocus);
+    state.update(Message::Viewport(viewport));
+    // The detail border is now the focused one.
+    let (screen, _) = draw(&state, 160, 50);
+    let left = detail_left(&screen);
+    assert_ne!(screen.cell(left, 1).fg, screen.cell(0, 1).fg, "focus moved");
+
+    for _ in 0..5 {
+        act(&mut state, Action::Down);
+    }
+    assert_eq!(state.detail_scroll, 5);
+    let screen = show(&mut state, 160, 50);
+    let after = detail_lines(&screen);
+    assert_eq!(after[0], before[5], "scrolled by five lines");
+    assert!(!after.iter().any(|l| l.starts_with("ID ")), "{after:#?}");
+    let newly = format!(
+        "  label.{:02} = value-{:02}",
+        last_shown + 5,
+        last_shown + 5
+    );
+    assert!(!before.contains(&newly));
+    assert!(after.contains(&newly), "{after:#?}");
+    // The list did not move.
+    assert!(screen.reversed(1, 2));
+    assert!(screen.line(2).contains("labels:many"));
+
+    // To the end: the last line of the detail is the last row of the pane.
+    act(&mut state, Action::Bottom);
+    let screen = show(&mut state, 160, 50);
+    let after = detail_lines(&screen);
+    assert_eq!(
+        state.detail_scroll,
+        state.viewport.detail_lines - state.viewport.detail_rows
+    );
+    assert_eq!(after.last().unwrap(), "  label.59 = value-59");
+    act(&mut state, Action::Top);
+    let screen = show(&mut state, 160, 50);
+    assert!(detail_lines(&screen)[0].starts_with("ID"));
+
+    // Back in the list, moving the selection starts the detail from the top.
+    act(&mut state, Action::Bottom);
+    act(&mut state, Action::ToggleFocus);
+    act(&mut state, Action::Down);
+    assert_eq!(state.detail_scroll, 0);
+    let screen = show(&mut state, 160, 50);
+    assert!(field(&detail_lines(&screen), "ID").starts_with("sha256:000000000001"));
+}
+
+#[test]
+fn detail_sits_below_the_list_on_narrow_tall_terminals() {
+    let mut state = loaded(sample());
+    let screen = show(&mut state, 100, 40);
+    let (x, y) = screen.at(" Detail ");
+    assert!(x < 5 && y > 10, "detail below the list:\n{screen}");
+    assert_eq!(screen.symbol(0, y), "┌");
+    assert!(
+        screen
+            .line(y + 1)
+            .starts_with("│ID            sha256:1d53ef105045")
+    );
+    // Short and narrow: no detail at all.
+    let screen = show(&mut state, 100, 12);
+    assert!(!screen.contains("Detail"), "\n{screen}");
+    assert!(screen.contains("nginx:1.27"));
+}
+
+// ----- before and without a list -----
+
+#[test]
+fn connecting_state() {
+    let mut state = AppState::new(Sort::default(), HOST);
+    let screen = show(&mut state, 100, 30);
+    assert!(
+        screen.contains(&format!("Connecting to {HOST}…")),
+        "\n{screen}"
+    );
+    assert!(screen.line(29).contains(&format!("connecting to {HOST}")));
+    assert!(screen.line(29).starts_with(" 0 images · 0 B"));
+    // A spinner while connecting, advancing with the tick.
+    let (a, _) = draw_with(&state, 100, 30, 0);
+    let (b, _) = draw_with(&state, 100, 30, 1);
+    assert_ne!(a.lines, b.lines, "the spinner moves");
+}
+
+#[test]
+fn loading_state() {
+    let mut state = connected();
+    let screen = show(&mut state, 100, 30);
+    assert!(screen.contains("Loading images…"), "\n{screen}");
+    assert!(screen.contains("Large image stores can take a while."));
+    assert!(!screen.contains("No images."));
+    assert!(screen.line(29).contains("Docker 28.5.2 (API 1.51)"));
+}
+
+#[test]
+fn empty_list() {
+    let mut state = loaded(vec![]);
+    let screen = show(&mut state, 100, 30);
+    assert!(screen.contains("No images."), "\n{screen}");
+    assert!(!screen.contains("Loading"));
+    assert!(!screen.contains("REPOSITORY:TAG"));
+    assert!(screen.line(29).starts_with(" 0 images · 0 B  ? help"));
+    assert!(!screen.line(29).contains("dangling"));
+    assert!(screen.contains("No image selected."));
+    // Keys on an empty list change nothing and break nothing.
+    for action in [
+        Action::Down,
+        Action::Bottom,
+        Action::PageDown,
+        Action::ToggleFocus,
+    ] {
+        act(&mut state, action);
+    }
+    let again = show(&mut state, 100, 30);
+    assert!(again.contains("No images."));
+}
+
+#[test]
+fn unreachable_before_any_list() {
+    let mut state = AppState::new(Sort::default(), HOST);
+    state.update(Message::Engine(EngineEvent::Unreachable {
+        host: HOST.to_string(),
+        error: "connection refused (os error 111)".to_string(),
+        attempt: 3,
+        retry_in_secs: 8,
+    }));
+    let screen = show(&mut state, 120, 30);
+    assert!(
+        screen.contains(&format!("Cannot reach the engine at {HOST}")),
+        "\n{screen}"
+    );
+    assert!(screen.contains("connection refused (os error 111)"));
+    assert!(screen.contains("Retrying in 8 s (attempt 3)"));
+    // The problem line above the status bar.
+    assert!(
+        screen
+            .line(28)
+            .starts_with(" ✗ connection refused (os error 111) — retrying in 8 s (attempt 3)"),
+        "\n{screen}"
+    );
+    assert!(screen.line(29).contains(&format!("disconnected · {HOST}")));
+    assert!(!screen.contains("STALE"));
+}
+
+#[test]
+fn losing_the_engine_keeps_the_rows_and_marks_them_stale() {
+    let mut state = loaded(sample());
+    state.update(Message::Engine(EngineEvent::Unreachable {
+        host: HOST.to_string(),
+        error: "engine went away".to_string(),
+        attempt: 1,
+        retry_in_secs: 2,
+    }));
+    let screen = show(&mut state, 160, 50);
+    assert!(
+        screen
+            .line(0)
+            .contains("Images · by size ▼ STALE: engine disconnected"),
+        "\n{screen}"
+    );
+    assert_eq!(screen.row_of("nginx:1.27 +2"), 2);
+    assert_eq!(screen.row_of("alpine:3.20"), 5);
+    assert!(
+        screen
+            .line(48)
+            .starts_with(" ✗ engine went away — retrying in 2 s")
+    );
+    assert!(screen.line(49).starts_with(" 4 images"));
+    assert!(!screen.contains("Cannot reach"));
+
+    // Back again: no longer stale, no problem line.
+    state.update(Message::Engine(EngineEvent::Connected(info())));
+    let screen = show(&mut state, 160, 50);
+    assert!(!screen.contains("STALE"), "\n{screen}");
+    assert!(!screen.contains("engine went away"));
+}
+
+#[test]
+fn failed_request_is_shown_until_the_next_list() {
+    let mut state = loaded(sample());
+    state.update(Message::Engine(EngineEvent::Failed {
+        generation: 0,
+        error: "listing images: 500 Internal Server Error".to_string(),
+    }));
+    let screen = show(&mut state, 160, 50);
+    assert!(
+        screen
+            .line(48)
+            .starts_with(" ✗ listing images: 500 Internal Server Error"),
+        "\n{screen}"
+    );
+    assert!(!screen.contains("STALE"));
+    state.update(Message::Engine(EngineEvent::Listed {
+        generation: 0,
+        images: sample(),
+    }));
+    let screen = show(&mut state, 160, 50);
+    assert!(!screen.contains("500 Internal"));
+}
+
+// ----- small terminals -----
+
+#[test]
+fn tiny_terminal_still_shows_the_list_and_status() {
+    let mut state = loaded(sample());
+    let screen = show(&mut state, 20, 5);
+    assert!(screen.line(0).starts_with("┌ Images"), "\n{screen}");
+    // Narrow: the optional columns make way for the name, the size stays whole.
+    assert!(
+        screen.line(1).starts_with("│REPOSITO SIZE ▼"),
+        "header:\n{screen}"
+    );
+    assert!(screen.line(4).starts_with(" 4 images"), "\n{screen}");
+    assert!(screen.line(4).contains("Docker"), "\n{screen}");
+    // One row of the list fits; it is the selected one.
+    assert!(
+        screen.line(2).starts_with("│ngin… +2  192.5 MB│"),
+        "\n{screen}"
+    );
+    assert!(screen.reversed(1, 2));
+    assert_eq!(screen.line(3), "└──────────────────┘");
+    assert_eq!(state.viewport.list_rows, 1);
+    // Moving keeps the cursor on the one visible row.
+    let first = screen.line(2).to_string();
+    act(&mut state, Action::Down);
+    let screen = show(&mut state, 20, 5);
+    assert_ne!(screen.line(2), first, "\n{screen}");
+    assert!(screen.line(2).ends_with("B│"), "a whole size:\n{screen}");
+    assert!(screen.reversed(1, 2));
+}
+
+/// A reference longer than the name column is cut with an ellipsis, keeping its "+N".
+#[test]
+fn long_references_keep_their_tag_count() {
+    let reference = format!("registry.example.com/{}app:latest", "team/".repeat(30));
+    let mut long = image("10n610n610n6", &[&reference, "b:1"], 5, NOW);
+    long.containers = Some(1);
+    let mut state = loaded(vec![long]);
+    for w in [60, 80, 120, 160, 200] {
+        let screen = show(&mut state, w, 30);
+        let (_, right) = list_borders(&screen);
+        let (id_x, _) = screen.at("IMAGE ID");
+        let name = screen.text(1, id_x, 2);
+        let (shown, rest) = name.split_once('…').expect("an ellipsis");
+        assert!(
+            shown.len() >= 6 && reference.starts_with(shown),
+            "{w}: {name}"
+        );
+        assert_eq!(rest.trim_end(), " +1", "{w}: {name}");
+        assert_eq!(name.width(), usize::from(id_x - 1));
+        assert_eq!(screen.text(id_x, id_x + 12, 2), "10n610n610n6");
+        // The "used by" column is only there when the pane has room for it.
+        if screen.contains("USED BY") {
+            assert_eq!(screen.symbol(right - 1, 2), "1", "{w}:\n{screen}");
+        }
+    }
+}
+
+/// Narrow terminals squeeze the fixed columns, and a right-aligned size cut from the left
+/// reads as another number: below 36 columns "192.5 MB" shows as "92.5 MB", "2.5 MB", "5 MB".
+#[test]
+
+fn narrow_list_never_shows_a_misleading_size() {
+    let mut state = loaded(sample());
+    let mut wrong = Vec::new();
+    for w in 20..=80 {
+        let screen = show(&mut state, w, 8);
+        let row = screen.line(2).to_string();
+        if row.contains("MB") && !row.contains("192.5 MB") {
+            wrong.push(format!("{w:>3}: {row}"));
+        }
+    }
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn too_small_terminals_say_so() {
+    let mut state = loaded(sample());
+    let screen = show(&mut state, 10, 3);
+    let text = screen.lines.join(" ");
+    assert!(
+        text.contains("terminal") && text.contains("too small"),
+        "\n{screen}"
+    );
+    let screen = show(&mut state, 19, 5);
+    assert!(screen.contains("terminal too small"), "\n{screen}");
+    let screen = show(&mut state, 20, 4);
+    assert!(screen.contains("terminal too small"), "\n{screen}");
+    let screen = show(&mut state, 1, 1);
+    assert_eq!(screen.line(0), "t", "as much as fits");
+    let screen = show(&mut state, 0, 0);
+    assert!(screen.lines.is_empty());
+}
+
+/// Draws `state` at `w`×`h`, reports the panes back like the loop does, and checks the frame.
+fn check_size(state: &mut AppState, w: u16, h: u16) {
+    let (screen, viewport) = draw(state, w, h);
+    assert_eq!(screen.lines.len(), usize::from(h));
+    assert_clean(&screen);
+    assert!(viewport.list_rows >= 1, "{w}x{h}: {viewport:?}");
+    if w >= ui::MIN_WIDTH && h >= ui::MIN_HEIGHT {
+        assert!(
+            viewport.list_rows + viewport.detail_rows < usize::from(h),
+            "{w}x{h}: {viewport:?}"
+        );
+    }
+    state.update(Message::Viewport(viewport));
+}
+
+/// Every size from 1x1 to 60x20 with a populated list, the selection at the bottom and the
+/// detail scrolled. (A frame takes milliseconds in a debug build: one state, one draw each.)
+#[test]
+fn every_size_up_to_60x20_renders_without_panic() {
+    let mut state = many_labels();
+    let mut more = sample();
+    more.extend((0..30).map(|i| image(&format!("{i:012x}"), &["x:1"], i, NOW - i as i64)));
+    state.update(Message::Engine(EngineEvent::Listed {
+        generation: 0,
+        images: more.into_iter().chain(many_labels_image()).collect(),
+    }));
+    act(&mut state, Action::Bottom);
+    act(&mut state, Action::Top);
+    act(&mut state, Action::ToggleFocus);
+    for w in 1..=60 {
+        for h in 1..=20 {
+            check_size(&mut state, w, h);
+            act(&mut state, Action::PageDown);
+        }
+    }
+}
+
+/// Every other state at a spread of small sizes.
+#[test]
+fn other_states_render_at_small_sizes_without_panic() {
+    let mut unreachable = loaded(sample());
+    unreachable.update(Message::Engine(EngineEvent::Unreachable {
+        host: HOST.to_string(),
+        error: "x".repeat(300),
+        attempt: 99,
+        retry_in_secs: 30,
+    }));
+    let mut help = loaded(sample());
+    act(&mut help, Action::ToggleHelp);
+    let mut states = [
+        hostile(),
+        detailed(),
+        loaded(vec![]),
+        connected(),
+        AppState::new(Sort::default(), HOST),
+        unreachable,
+        help,
+    ];
+    for state in &mut states {
+        for w in [1, 2, 5, 12, 19, 20, 21, 33, 47, 60] {
+            for h in [1, 2, 3, 4, 5, 6, 9, 15, 16, 20] {
+                check_size(state, w, h);
+            }
+        }
+    }
+}
+
+// ----- hostile and wide text -----
+
+fn hostile() -> AppState {
+    let mut evil = image(
+        "e1e1e1e1e1e1",
+        &["evil\u{1b}[31mred:latest", "bell\u{7}:1"],
+        999_000_000,
+        NOW - DAY,
+    );
+    evil.labels = vec![
+        ("bidi".into(), "user\u{202e}gnp.exe".into()),
+        ("c1".into(), "\u{9b}31mC1 CSI\u{9b}0m".into()),
+        ("cr".into(), "visible\rHIDDEN".into()),
+        ("esc".into(), "\u{1b}]0;pwned\u{7} title".into()),
+        ("key\u{1b}[7m".into(), "escape in the key".into()),
+        ("newline".into(), "line1\nline2".into()),
+    ];
+    evil.repo_digests = vec!["evil@sha256:\u{1b}[2J".into()];
+    let mut state = loaded(vec![evil, image("000000000001", &["ok:1"], 1, NOW)]);
+    state.update(Message::Engine(EngineEvent::Connected(EngineInfo {
+        product: "Dock\u{1b}[5mer".into(),
+        ..info()
+    })));
+    state
+}
+
+fn is_forbidden(c: char) -> bool {
+    let n = c as u32;
+    n < 0x20 || (0x7f..=0x9f).contains(&n) || (0x202a..=0x202e).contains(&n)
+}
+
+fn assert_clean(screen: &Screen) {
+    for y in 0..screen.height() {
+        for x in 0..screen.width() {
+            let symbol = screen.symbol(x, y);
+            assert!(
+                !symbol.chars().any(is_forbidden),
+                "cell ({x},{y}) holds {symbol:?}:\n{screen}"
+            );
+        }
+    }
+}
+
+#[test]
+fn hostile_strings_are_shown_escaped() {
+    let mut state = hostile();
+    let screen = show(&mut state, 200, 50);
+    assert_clean(&screen);
+    // The list row and its tag count.
+    assert!(
+        screen.line(2).starts_with(r"│evil\x1b[31mred:latest +1"),
+        "\n{screen}"
+    );
+    let lines = detail_lines(&screen);
+    let text = lines.join("\n");
+    for shown in [
+        r"  evil\x1b[31mred:latest",
+        r"  bell\x07:1",
+        r"  evil@sha256:\x1b[2J",
+        r"  bidi = user\u{202e}gnp.exe",
+        r"  c1 = \x9b31mC1 CSI\x9b0m",
+        r"  cr = visible\rHIDDEN",
+        r"  esc = \x1b]0;pwned\x07 title",
+        r"  key\x1b[7m = escape in the key",
+        r"  newline = line1\nline2",
+    ] {
+        assert!(lines.iter().any(|l| l == shown), "{shown:?} not in\n{text}");
+    }
+    assert!(
+        screen.line(49).contains(r"Dock\x1b[5mer 28.5.2"),
+        "\n{screen}"
+    );
+
+    // An engine error is escaped too, in the problem line and the placeholder.
+    let mut state = AppState::new(Sort::default(), "tcp://\u{1b}[2Jhost:2375");
+    state.update(Message::Engine(EngineEvent::Unreachable {
+        host: "tcp://\u{1b}[2Jhost:2375".into(),
+        error: "boom\u{1b}]52;c;cHduZWQ=\u{7}\r\nsecond line".into(),
+        attempt: 1,
+        retry_in_secs: 1,
+    }));
+    let screen = show(&mut state, 200, 30);
+    assert_clean(&screen);
+    assert!(
+        screen.contains(r"boom\x1b]52;c;cHduZWQ=\x07\r\nsecond line"),
+        "\n{screen}"
+    );
+    assert!(screen.contains(r"Cannot reach the engine at tcp://\x1b[2Jhost:2375"));
+    assert!(
+        screen
+            .line(29)
+            .contains(r"disconnected · tcp://\x1b[2Jhost:2375")
+    );
+}
+
+#[test]
+fn wide_characters_keep_the_borders_in_place() {
+    let mut wide = image(
+        "3c3c3c3c3c3c",
+        &["アプリケーション/漢字のなまえ:最新版-🦀🦀🦀-とても長いタグ名前です"],
+        50_000_000,
+        NOW - DAY,
+    );
+    wide.labels = vec![
+        ("desc".into(), "漢字テキスト🦀 ".repeat(30)),
+        ("emoji".into(), "🦀🐳🚀".repeat(40)),
+        ("mixed".into(), "a漢b字c".repeat(40)),
+    ];
+    let mut state = loaded(vec![wide, image("000000000001", &["ok:1"], 1, NOW)]);
+    for (w, h) in [(160, 50), (121, 40), (100, 40), (61, 20), (40, 16)] {
+        let screen = show(&mut state, w, h);
+        assert_clean(&screen);
+        // Every border column of the main area keeps its │ on every row.
+        let (left, right) = list_borders(&screen);
+        let bottom = (1..h)
+            .find(|&y| screen.symbol(0, y) == "└")
+            .unwrap_or_else(|| panic!("{w}x{h}: no bottom border:\n{screen}"));
+        let mut columns = vec![left, right];
+        if let Some((x, 0)) = screen.find("Detail") {
+            columns.extend([x - 2, w - 1]);
+        }
+        for y in 1..bottom {
+            for &x in &columns {
+                assert_eq!(
+                    screen.symbol(x, y),
+                    "│",
+                    "{w}x{h}: border at ({x},{y}) moved:\n{screen}"
+                );
+            }
+            // And no line is wider than the terminal.
+            assert_eq!(screen.line(y).width(), usize::from(w), "{w}x{h} row {y}");
+        }
+    }
+    // The wrapped values lose nothing: every character of a label is on screen.
+    let screen = show(&mut state, 160, 50);
+    let lines = detail_lines(&screen);
+    let start = index_of(&lines, "  emoji = ");
+    let shown: String = lines[start..]
+        .iter()
+        .take_while(|l| !l.starts_with("  mixed"))
+        .map(|l| l.trim_start())
+        .collect();
+    assert_eq!(shown, format!("emoji = {}", "🦀🐳🚀".repeat(40)));
+}
+
+// ----- help -----
+
+#[test]
+fn help_overlay_lists_the_keys() {
+    let mut state = loaded(sample());
+    act(&mut state, Action::ToggleHelp);
+    let screen = show(&mut state, 120, 40);
+    let (x, y) = screen.at(" Keys ");
+    assert_eq!(screen.symbol(x - 1, y), "┌", "\n{screen}");
+    for binding in [
+        "sort by size (again: reverse)",
+        "sort by created (again: reverse)",
+        "focus list / detail pane",
+        "re-list all images",
+        "Esc or ? closes this help",
+    ] {
+        assert!(screen.contains(binding), "{binding:?}:\n{screen}");
+    }
+    let (_, row) = screen.at("move down");
+    assert!(screen.line(row).contains("j, ↓"));
+    let (_, row) = screen.at("quit");
+    assert!(screen.line(row).contains("q, Ctrl-c"));
+    // The overlay is centred over the list.
+    let (_, down) = screen.at("move down");
+    assert!(down > 5 && x > 10, "\n{screen}");
+
+    // While it is open keys do nothing else; ToggleHelp closes it.
+    act(&mut state, Action::Down);
+    act(&mut state, Action::ToggleHelp);
+    let screen = show(&mut state, 120, 40);
+    assert!(!screen.contains(" Keys "), "\n{screen}");
+    assert!(screen.reversed(1, 2), "the cursor did not move");
+}
+
+/// Emoji with a presentation selector ("❤️" = U+2764 U+FE0F) are two columns on screen but
+/// one column char by char: wrapped lines come out a column too wide and lose their last
+/// character.
+#[test]
+
+fn emoji_with_variation_selectors_are_not_lost() {
+    let mut heart = image("4ea74ea74ea7", &["heart:1"], 1, NOW);
+    let value = "❤️".repeat(50);
+    heart.labels = vec![("love".into(), value.clone())];
+    let mut state = loaded(vec![heart]);
+    let screen = show(&mut state, 160, 50);
+    let lines = detail_lines(&screen);
+    let start = index_of(&lines, "  love = ");
+    let shown: String = lines[start..]
+        .iter()
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.trim_start())
+        .collect();
+    assert_eq!(shown, format!("love = {value}"), "\n{screen}");
+}
