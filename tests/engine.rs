@@ -299,7 +299,7 @@ fn engine_events_patch_the_list_without_relisting() {
             let host = engine.clone();
             let n = name.clone();
             tokio::task::spawn_blocking(move || {
-                docker(&host, &["create", "--network", "none", "--name", &n, "imgtui-test/big:1", "/nothing"])
+                docker(&host, &["create", "--pull", "never", "--network", "none", "--name", &n, "imgtui-test/big:1", "/nothing"])
             })
             .await
             .unwrap();

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Run a command against two private, seeded Docker engines, then stop them:
+#
+#   scripts/with-engines.sh CMD [ARGS…]      e.g. scripts/with-engines.sh cargo test
+#
+# Installs the engines (test-engine.sh install all), starts "old" (Docker 20.10) and "new"
+# (Docker 28, containerd image store), seeds both with the standard set (see test-engine.sh),
+# exports IMGTUI_TEST_OLD_HOST / IMGTUI_TEST_NEW_HOST (unix://… URLs) and
+# IMGTUI_REQUIRE_ENGINES=1, runs CMD and exits with its status. The engines are stopped on
+# every exit path (success, failure, Ctrl-C, SIGTERM). An engine that cannot be installed,
+# started or seeded fails the run: CI must never silently skip the engine tests.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TE=$SCRIPT_DIR/test-engine.sh
+RUN_BASE=${IMGTUI_ENGINE_RUN:-/tmp/imgtui-eng}
+
+log() { printf 'with-engines: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+[ $# -gt 0 ] || { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+# The engine names are fixed, so two runs on one machine take turns instead of stopping
+# each other's engines.
+mkdir -p "$RUN_BASE"
+exec 9>"$RUN_BASE/.with-engines.lock"
+if ! flock -n 9; then
+  log "another with-engines run holds $RUN_BASE/.with-engines.lock; waiting (up to 30 min)"
+  flock -w 1800 9 || die "timed out waiting for the other with-engines run"
+fi
+
+# shellcheck disable=SC2317 # invoked through the EXIT trap
+cleanup() {
+  local rc=$?
+  # Finish the stop even if Ctrl-C is pressed again; every wait in it is bounded.
+  trap '' INT TERM
+  trap - EXIT
+  log "stopping engines"
+  # A failed stop (something left running) fails an otherwise green run.
+  "$TE" stop old || { [ "$rc" != 0 ] || rc=1; }
+  "$TE" stop new || { [ "$rc" != 0 ] || rc=1; }
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+t0=$SECONDS
+"$TE" install all || die "installing the test engines failed"
+# Engines left behind by a killed run would carry stale images and containers.
+"$TE" stop old
+"$TE" stop new
+old_host=$("$TE" start old old) || die "Docker 20.10 engine 'old' failed to start (see above)"
+new_host=$("$TE" start new new) || die "Docker 28 engine 'new' failed to start (see above)"
+# Seed both at once: each load mostly waits on its own daemon.
+"$TE" seed old >&2 &
+seed_old=$!
+"$TE" seed new >&2 &
+seed_new=$!
+wait "$seed_old" || die "seeding engine 'old' failed"
+wait "$seed_new" || die "seeding engine 'new' failed"
+log "engines ready in $((SECONDS - t0))s: old=$old_host new=$new_host"
+
+export IMGTUI_TEST_OLD_HOST=$old_host
+export IMGTUI_TEST_NEW_HOST=$new_host
+export IMGTUI_REQUIRE_ENGINES=1
+
+status=0
+"$@" || status=$?
+exit "$status"
