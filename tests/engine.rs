@@ -294,6 +294,30 @@ fn engine_events_patch_the_list_without_relisting() {
             })
             .await;
 
+            // The tag moves to another image: the engine reports only the image it moved to.
+            let host = engine.clone();
+            let t = tag.clone();
+            tokio::task::spawn_blocking(move || {
+                docker(&host, &["tag", "imgtui-test/small:1", &t]);
+                docker(&host, &["tag", "imgtui-test/tie:x", &t]);
+            })
+            .await
+            .unwrap();
+            until(&mut events, &mut state, "the tag to move", |_, e| {
+                matches!(e, EngineEvent::ImageChanged { image, .. }
+                    if image.repo_tags.contains(&tag) && image.repo_tags.iter().any(|t| t == "imgtui-test/tie:x"))
+            })
+            .await;
+            let holders: Vec<&str> = (0..state.len())
+                .filter_map(|p| state.row(p))
+                .filter(|i| i.repo_tags.contains(&tag))
+                .map(|i| i.id.as_str())
+                .collect();
+            assert_eq!(holders.len(), 1, "{}: {tag} on {holders:?}", engine.name);
+            let host = engine.clone();
+            let t = tag.clone();
+            tokio::task::spawn_blocking(move || docker(&host, &["rmi", &t])).await.unwrap();
+
             // A container created and removed: "in use" follows.
             let name = unique("imgtui-evt");
             let host = engine.clone();

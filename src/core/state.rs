@@ -183,8 +183,17 @@ impl AppState {
     }
 
     /// Adds or replaces one image. What the new record does not know (an inspect response has
-    /// no shared size or container count) is kept from the old one.
+    /// no shared size or container count) is kept from the old one. A tag names one image, so
+    /// any other image holding one of its tags has lost it: engines report the image a tag
+    /// moved to (`docker load`, `docker build`), not always the one it left.
     pub(super) fn upsert(&mut self, mut image: Image) {
+        if !image.repo_tags.is_empty() {
+            for other in self.images.iter_mut().filter(|o| o.id != image.id) {
+                if other.repo_tags.iter().any(|t| image.repo_tags.contains(t)) {
+                    other.repo_tags.retain(|t| !image.repo_tags.contains(t));
+                }
+            }
+        }
         match self.positions.get(&image.id) {
             Some(&i) => {
                 let old = &self.images[i];

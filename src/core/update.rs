@@ -285,6 +285,26 @@ mod tests {
     }
 
     #[test]
+    fn a_tag_that_moved_leaves_the_old_image_dangling() {
+        let mut state = state_with(vec![
+            image("old", 10, Some("app:latest")),
+            image("other", 5, Some("other:1")),
+        ]);
+        let mut rebuilt = image("new", 20, Some("app:latest"));
+        rebuilt.repo_tags.push("app:2".into());
+        state.update(Message::Engine(EngineEvent::ImageChanged {
+            generation: 0,
+            image: Box::new(rebuilt),
+        }));
+        let old = state.image(&ImageId::new("old")).unwrap();
+        assert!(old.is_dangling(), "{:?}", old.repo_tags);
+        assert_eq!(state.totals().dangling, 1);
+        assert_eq!(state.totals().dangling_size, 10);
+        let other = state.image(&ImageId::new("other")).unwrap();
+        assert_eq!(other.repo_tags, ["other:1"]);
+    }
+
+    #[test]
     fn upsert_keeps_what_an_inspect_does_not_know() {
         let mut listed = image("a", 30, None);
         listed.shared_size = Some(7);

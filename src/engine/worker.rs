@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use futures_util::stream::FuturesUnordered;
+use futures_util::stream::FuturesOrdered;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use super::client::Engine;
@@ -109,7 +109,9 @@ async fn follow(
     });
     // Events that arrive while a list is in flight wait for it, so the list cannot undo them.
     let mut held: Vec<EventWire> = Vec::new();
-    let mut fetches: FuturesUnordered<Pending> = FuturesUnordered::new();
+    // Fetches run concurrently but their results are applied in event order, so a slow
+    // answer about an earlier event never overwrites a later one (a tag that moved twice).
+    let mut fetches: FuturesOrdered<Pending> = FuturesOrdered::new();
 
     loop {
         tokio::select! {
@@ -129,7 +131,7 @@ async fn follow(
                     })
                 }
                 Some(event) if listing.is_some() => held.push(event),
-                Some(event) => fetches.push(follow_event(engine.clone(), event, *generation)),
+                Some(event) => fetches.push_back(follow_event(engine.clone(), event, *generation)),
             },
             results = async { listing.as_mut().expect("guarded by the if").await }, if listing.is_some() => {
                 listing = None;
@@ -144,7 +146,7 @@ async fn follow(
                     let _ = out.send(result);
                 }
                 for event in held.drain(..) {
-                    fetches.push(follow_event(engine.clone(), event, *generation));
+                    fetches.push_back(follow_event(engine.clone(), event, *generation));
                 }
             },
             Some(results) = fetches.next(), if !fetches.is_empty() => {
