@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use imgtui::core::action::{Action, EngineEvent, EngineInfo, Message};
+use imgtui::core::action::{Action, EngineEvent, EngineInfo, EngineStatus, Message};
 use imgtui::core::image::{Image, ImageId};
 use imgtui::core::keymap::KeyMap;
 use imgtui::core::sort::{Sort, SortKey};
@@ -95,8 +95,8 @@ fn main() {
         .unwrap_or(100_000);
     let keymap = KeyMap::default();
     let mut state = AppState::new(Sort::default(), "unix:///bench.sock");
-    state.update(Message::Engine(EngineEvent::Connected(
-        EngineInfo::default(),
+    state.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Connected(EngineInfo::default()),
     )));
     let list = images(n);
     let start = Instant::now();

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use imgtui::core::action::{Action, EngineEvent, EngineInfo, Message};
+use imgtui::core::action::{Action, EngineEvent, EngineInfo, EngineStatus, Message};
 use imgtui::core::image::{Image, ManifestKind};
 use imgtui::core::keymap::KeyMap;
 use imgtui::core::sanitize::{is_unsafe, sanitize};
@@ -383,14 +383,16 @@ fn hostile_labels_survive_parsing_and_are_escaped_for_display() {
 
 fn state_of(file: &str) -> AppState {
     let mut state = AppState::new(Sort::default(), "unix:///var/run/docker.sock");
-    state.update(Message::Engine(EngineEvent::Connected(EngineInfo {
-        host: "unix:///var/run/docker.sock".into(),
-        product: "Docker".into(),
-        version: "28.5.2".into(),
-        api_version: "1.51".into(),
-        os: "linux".into(),
-        arch: "amd64".into(),
-    })));
+    state.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Connected(EngineInfo {
+            host: "unix:///var/run/docker.sock".into(),
+            product: "Docker".into(),
+            version: "28.5.2".into(),
+            api_version: "1.51".into(),
+            os: "linux".into(),
+            arch: "amd64".into(),
+        }),
+    )));
     state.update(Message::Engine(EngineEvent::Listed {
         generation: 0,
         images: load(file),

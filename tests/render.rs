@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use imgtui::core::action::{Action, EngineEvent, EngineInfo, Message, Viewport};
+use imgtui::core::action::{Action, EngineEvent, EngineInfo, EngineStatus, Message, Viewport};
 use imgtui::core::image::{Image, ImageId};
 use imgtui::core::keymap::KeyMap;
 use imgtui::core::sort::{Sort, SortKey};
@@ -201,7 +201,9 @@ fn image(short: &str, tags: &[&str], size: u64, created: i64) -> Image {
 
 fn connected() -> AppState {
     let mut state = AppState::new(Sort::default(), HOST);
-    state.update(Message::Engine(EngineEvent::Connected(info())));
+    state.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Connected(info()),
+    )));
     state
 }
 
@@ -842,12 +844,14 @@ fn empty_list() {
 #[test]
 fn unreachable_before_any_list() {
     let mut state = AppState::new(Sort::default(), HOST);
-    state.update(Message::Engine(EngineEvent::Unreachable {
-        host: HOST.to_string(),
-        error: "connection refused (os error 111)".to_string(),
-        attempt: 3,
-        retry_in_secs: 8,
-    }));
+    state.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Unreachable {
+            host: HOST.to_string(),
+            error: "connection refused (os error 111)".to_string(),
+            attempt: 3,
+            retry_in_secs: 8,
+        },
+    )));
     let screen = show(&mut state, 120, 30);
     assert!(
         screen.contains(&format!("Cannot reach the engine at {HOST}")),
@@ -869,12 +873,14 @@ fn unreachable_before_any_list() {
 #[test]
 fn losing_the_engine_keeps_the_rows_and_marks_them_stale() {
     let mut state = loaded(sample());
-    state.update(Message::Engine(EngineEvent::Unreachable {
-        host: HOST.to_string(),
-        error: "engine went away".to_string(),
-        attempt: 1,
-        retry_in_secs: 2,
-    }));
+    state.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Unreachable {
+            host: HOST.to_string(),
+            error: "engine went away".to_string(),
+            attempt: 1,
+            retry_in_secs: 2,
+        },
+    )));
     let screen = show(&mut state, 160, 50);
     assert!(
         screen
@@ -893,7 +899,9 @@ fn losing_the_engine_keeps_the_rows_and_marks_them_stale() {
     assert!(!screen.contains("Cannot reach"));
 
     // Back again: no longer stale, no problem line.
-    state.update(Message::Engine(EngineEvent::Connected(info())));
+    state.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Connected(info()),
+    )));
     let screen = show(&mut state, 160, 50);
     assert!(!screen.contains("STALE"), "\n{screen}");
     assert!(!screen.contains("engine went away"));
@@ -1057,12 +1065,14 @@ fn every_size_up_to_60x20_renders_without_panic() {
 #[test]
 fn other_states_render_at_small_sizes_without_panic() {
     let mut unreachable = loaded(sample());
-    unreachable.update(Message::Engine(EngineEvent::Unreachable {
-        host: HOST.to_string(),
-        error: "x".repeat(300),
-        attempt: 99,
-        retry_in_secs: 30,
-    }));
+    unreachable.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Unreachable {
+            host: HOST.to_string(),
+            error: "x".repeat(300),
+            attempt: 99,
+            retry_in_secs: 30,
+        },
+    )));
     let mut help = loaded(sample());
     act(&mut help, Action::ToggleHelp);
     let mut states = [
@@ -1102,10 +1112,12 @@ fn hostile() -> AppState {
     ];
     evil.repo_digests = vec!["evil@sha256:\u{1b}[2J".into()];
     let mut state = loaded(vec![evil, image("000000000001", &["ok:1"], 1, NOW)]);
-    state.update(Message::Engine(EngineEvent::Connected(EngineInfo {
-        product: "Dock\u{1b}[5mer".into(),
-        ..info()
-    })));
+    state.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Connected(EngineInfo {
+            product: "Dock\u{1b}[5mer".into(),
+            ..info()
+        }),
+    )));
     state
 }
 
@@ -1158,12 +1170,14 @@ fn hostile_strings_are_shown_escaped() {
 
     // An engine error is escaped too, in the problem line and the placeholder.
     let mut state = AppState::new(Sort::default(), "tcp://\u{1b}[2Jhost:2375");
-    state.update(Message::Engine(EngineEvent::Unreachable {
-        host: "tcp://\u{1b}[2Jhost:2375".into(),
-        error: "boom\u{1b}]52;c;cHduZWQ=\u{7}\r\nsecond line".into(),
-        attempt: 1,
-        retry_in_secs: 1,
-    }));
+    state.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Unreachable {
+            host: "tcp://\u{1b}[2Jhost:2375".into(),
+            error: "boom\u{1b}]52;c;cHduZWQ=\u{7}\r\nsecond line".into(),
+            attempt: 1,
+            retry_in_secs: 1,
+        },
+    )));
     let screen = show(&mut state, 200, 30);
     assert_clean(&screen);
     assert!(

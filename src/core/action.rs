@@ -39,9 +39,9 @@ pub struct EngineInfo {
     pub arch: String,
 }
 
-/// Something the engine task learned.
+/// How the connection to the engine stands.
 #[derive(Clone, Debug, PartialEq)]
-pub enum EngineEvent {
+pub enum EngineStatus {
     Connecting {
         host: String,
         attempt: u32,
@@ -54,6 +54,12 @@ pub enum EngineEvent {
         attempt: u32,
         retry_in_secs: u64,
     },
+}
+
+/// Something the engine task learned.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EngineEvent {
+    Status(EngineStatus),
     ListStarted {
         generation: u64,
     },

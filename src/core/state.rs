@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::action::{EngineInfo, Viewport};
+pub use super::action::EngineStatus;
+use super::action::Viewport;
 use super::image::{Image, ImageId};
 use super::sort::{Sort, sort_indices};
 
@@ -12,21 +13,6 @@ pub enum Focus {
     #[default]
     List,
     Detail,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum EngineStatus {
-    Connecting {
-        host: String,
-        attempt: u32,
-    },
-    Connected(EngineInfo),
-    Unreachable {
-        host: String,
-        error: String,
-        attempt: u32,
-        retry_in_secs: u64,
-    },
 }
 
 /// Progress of the full listing.

@@ -2,8 +2,8 @@
 //! from the state it is given; anything that needs the outside world is returned as a
 //! `Command` for the shell to run.
 
-use super::action::{Action, Command, EngineEvent, Message};
-use super::state::{AppState, EngineStatus, Focus};
+use super::action::{Action, Command, EngineEvent, EngineStatus, Message};
+use super::state::{AppState, Focus};
 
 impl AppState {
     pub fn update(&mut self, message: Message) -> Vec<Command> {
@@ -88,27 +88,16 @@ impl AppState {
     fn apply_engine_event(&mut self, event: EngineEvent) {
         let current = self.listing.generation;
         match event {
-            EngineEvent::Connecting { host, attempt } => {
-                self.engine = EngineStatus::Connecting { host, attempt }
-            }
-            EngineEvent::Connected(info) => {
-                self.engine = EngineStatus::Connected(info);
-                self.last_error = None;
-            }
-            EngineEvent::Unreachable {
-                host,
-                error,
-                attempt,
-                retry_in_secs,
-            } => {
-                self.listing.in_flight = false;
-                self.last_error = Some(error.clone());
-                self.engine = EngineStatus::Unreachable {
-                    host,
-                    error,
-                    attempt,
-                    retry_in_secs,
-                };
+            EngineEvent::Status(status) => {
+                match &status {
+                    EngineStatus::Connected(_) => self.last_error = None,
+                    EngineStatus::Unreachable { error, .. } => {
+                        self.listing.in_flight = false;
+                        self.last_error = Some(error.clone());
+                    }
+                    EngineStatus::Connecting { .. } => {}
+                }
+                self.engine = status;
             }
             EngineEvent::ListStarted { generation } if generation >= current => {
                 self.listing.generation = generation;
@@ -143,7 +132,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::core::action::{EngineInfo, Viewport};
+    use crate::core::action::{EngineInfo, EngineStatus, Viewport};
     use crate::core::image::{Image, ImageId};
     use crate::core::sort::{Sort, SortKey};
 
@@ -423,16 +412,18 @@ mod tests {
     #[test]
     fn engine_loss_keeps_the_list_and_marks_it_stale() {
         let mut state = state_with(vec![image("a", 2, None)]);
-        state.update(Message::Engine(EngineEvent::Connected(
-            EngineInfo::default(),
+        state.update(Message::Engine(EngineEvent::Status(
+            EngineStatus::Connected(EngineInfo::default()),
         )));
         assert!(!state.is_stale());
-        state.update(Message::Engine(EngineEvent::Unreachable {
-            host: "unix:///x".into(),
-            error: "connection refused".into(),
-            attempt: 2,
-            retry_in_secs: 4,
-        }));
+        state.update(Message::Engine(EngineEvent::Status(
+            EngineStatus::Unreachable {
+                host: "unix:///x".into(),
+                error: "connection refused".into(),
+                attempt: 2,
+                retry_in_secs: 4,
+            },
+        )));
         assert!(state.is_stale());
         assert_eq!(state.len(), 1);
         assert_eq!(state.last_error.as_deref(), Some("connection refused"));

@@ -14,7 +14,7 @@ use super::client::Engine;
 use super::endpoint::Endpoint;
 use super::error::EngineError;
 use super::wire::EventWire;
-use crate::core::action::EngineEvent;
+use crate::core::action::{EngineEvent, EngineStatus};
 use crate::core::image::ImageId;
 
 /// What the loop can ask of the engine task.
@@ -59,14 +59,16 @@ async fn run(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let _ = out.send(EngineEvent::Connecting {
+        let _ = out.send(EngineEvent::Status(EngineStatus::Connecting {
             host: host.clone(),
             attempt,
-        });
+        }));
         let error = match Engine::connect(endpoint.clone()).await {
             Ok(engine) => {
                 attempt = 0;
-                let _ = out.send(EngineEvent::Connected(engine.info().clone()));
+                let _ = out.send(EngineEvent::Status(EngineStatus::Connected(
+                    engine.info().clone(),
+                )));
                 match follow(&engine, &out, &mut inbox, &mut generation).await {
                     Ok(()) => return, // the loop has gone
                     Err(lost) => lost,
@@ -75,12 +77,12 @@ async fn run(
             Err(error) => error,
         };
         let wait = backoff_secs(attempt.max(1));
-        let _ = out.send(EngineEvent::Unreachable {
+        let _ = out.send(EngineEvent::Status(EngineStatus::Unreachable {
             host: host.clone(),
             error: error.to_string(),
             attempt: attempt.max(1),
             retry_in_secs: wait,
-        });
+        }));
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(wait)) => {}
             request = inbox.recv() => match request {
@@ -103,7 +105,7 @@ async fn follow(
 ) -> Result<(), EngineError> {
     // Subscribe first, then list: whatever changes during the list is in the stream.
     let mut events = engine.events().await?;
-    let mut listing: Option<Pending> = Some(full_list(engine.clone(), *generation));
+    let mut listing: Option<Listing> = Some(full_list(engine.clone(), *generation));
     let _ = out.send(EngineEvent::ListStarted {
         generation: *generation,
     });
@@ -135,14 +137,7 @@ async fn follow(
             },
             results = async { listing.as_mut().expect("guarded by the if").await }, if listing.is_some() => {
                 listing = None;
-                let lost = results.iter().find_map(|r| match r {
-                    EngineEvent::Unreachable { error, .. } => Some(error.clone()),
-                    _ => None,
-                });
-                if let Some(err) = lost {
-                    return Err(EngineError::Io { what: "GET /images/json".into(), err });
-                }
-                for result in results {
+                for result in results? {
                     let _ = out.send(result);
                 }
                 for event in held.drain(..) {
@@ -158,27 +153,17 @@ async fn follow(
     }
 }
 
-/// Images and container counts together. A lost connection comes back as `Unreachable`
-/// so that `follow` can end the session.
-fn full_list(engine: Engine, generation: u64) -> Pending {
+type Listing = Pin<Box<dyn Future<Output = Result<Vec<EngineEvent>, EngineError>> + Send>>;
+
+/// Images and container counts together. A lost connection is an `Err`, which ends the
+/// session; any other failure is reported and the session goes on.
+fn full_list(engine: Engine, generation: u64) -> Listing {
     Box::pin(async move {
         let (images, counts) = tokio::join!(engine.list_images(), engine.container_counts());
         let mut results = Vec::new();
-        for error in [images.as_ref().err(), counts.as_ref().err()]
-            .into_iter()
-            .flatten()
-        {
-            if error.is_connection_problem() {
-                return vec![EngineEvent::Unreachable {
-                    host: engine.info().host.clone(),
-                    error: error.to_string(),
-                    attempt: 1,
-                    retry_in_secs: 0,
-                }];
-            }
-        }
         match images {
             Ok(images) => results.push(EngineEvent::Listed { generation, images }),
+            Err(error) if error.is_connection_problem() => return Err(error),
             Err(error) => results.push(EngineEvent::Failed {
                 generation,
                 error: error.to_string(),
@@ -186,12 +171,13 @@ fn full_list(engine: Engine, generation: u64) -> Pending {
         }
         match counts {
             Ok(counts) => results.push(EngineEvent::ContainerCounts { generation, counts }),
+            Err(error) if error.is_connection_problem() => return Err(error),
             Err(error) => results.push(EngineEvent::Failed {
                 generation,
                 error: format!("cannot count containers: {error}"),
             }),
         }
-        results
+        Ok(results)
     })
 }
 

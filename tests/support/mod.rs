@@ -4,6 +4,7 @@
 
 use std::io::{Read, Write};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -85,6 +86,8 @@ pub struct Tui {
     master: Box<dyn MasterPty + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
+    /// Set by the reader thread once the pty has no more output (the program closed it).
+    drained: Arc<AtomicBool>,
 }
 
 impl Tui {
@@ -107,7 +110,8 @@ impl Tui {
         let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let mut reader = pty.master.try_clone_reader().expect("a reader");
-        let (p, r) = (parser.clone(), raw.clone());
+        let drained = Arc::new(AtomicBool::new(false));
+        let (p, r, d) = (parser.clone(), raw.clone(), drained.clone());
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -117,6 +121,7 @@ impl Tui {
                 p.lock().unwrap().process(&buf[..n]);
                 r.lock().unwrap().extend_from_slice(&buf[..n]);
             }
+            d.store(true, Ordering::SeqCst);
         });
         let writer = pty.master.take_writer().expect("a writer");
         Tui {
@@ -125,6 +130,7 @@ impl Tui {
             master: pty.master,
             parser,
             raw,
+            drained,
         }
     }
 
@@ -158,10 +164,14 @@ impl Tui {
         }
     }
 
-    /// Waits for the program to exit and returns whether it succeeded.
+    /// Waits for the program to exit and for all it wrote to be read; returns whether it
+    /// succeeded.
     pub fn wait_exit(&mut self) -> bool {
         let status = wait_for(Duration::from_secs(20), "imgtui to exit", || {
             self.child.try_wait().unwrap()
+        });
+        wait_for(Duration::from_secs(20), "the pty to drain", || {
+            self.drained.load(Ordering::SeqCst).then_some(())
         });
         status.success()
     }
