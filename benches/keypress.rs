@@ -89,10 +89,14 @@ fn measure(
 }
 
 fn main() {
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this too, unoptimised,
+    // where a small smoke run proves the bench still works without taking minutes.
+    let full = std::env::args().any(|a| a == "--bench");
     let n: usize = std::env::var("IMGTUI_BENCH_IMAGES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+        .unwrap_or(if full { 100_000 } else { 2_000 });
+    let rounds = |r: usize| if full { r } else { (r / 20).max(4) };
     let keymap = KeyMap::default();
     let mut state = AppState::new(Sort::default(), "unix:///bench.sock");
     state.update(Message::Engine(EngineEvent::Status(
@@ -140,8 +144,15 @@ fn main() {
             100,
         ),
     ];
-    for (name, actions, rounds) in cases {
-        let (median, _) = measure(name, &mut state, &mut terminal, &keymap, actions, rounds);
+    for (name, actions, count) in cases {
+        let (median, _) = measure(
+            name,
+            &mut state,
+            &mut terminal,
+            &keymap,
+            actions,
+            rounds(count),
+        );
         println!(
             "{:<28} {:.2}x the floor",
             "",
