@@ -30,7 +30,7 @@ const QUICK: Duration = Duration::from_secs(30);
 /// Docker 28's containerd store needs ~45 s to list 10,000 images.
 const LIST: Duration = Duration::from_secs(900);
 /// Deleting a large image or pruning many can take minutes on a slow disk.
-const WRITE: Duration = Duration::from_secs(600);
+pub(super) const WRITE: Duration = Duration::from_secs(600);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ApiVersion {

@@ -9,7 +9,7 @@ use bollard::models::ImageDeleteResponseItem;
 use bollard::query_parameters::{PruneImagesOptions, RemoveImageOptions};
 use bollard::{BollardRequest, ClientVersion, Docker};
 
-use super::client::{ApiVersion, Engine};
+use super::client::{ApiVersion, Engine, WRITE};
 use super::endpoint::Endpoint;
 use super::error::EngineError;
 use super::http;
@@ -126,7 +126,7 @@ fn from_bollard(what: &str, err: bollard::errors::Error) -> EngineError {
         },
         bollard::errors::Error::RequestTimeoutError => EngineError::Timeout {
             what: what.to_string(),
-            secs: 0,
+            secs: WRITE.as_secs(),
         },
         other => EngineError::Io {
             what: what.to_string(),
