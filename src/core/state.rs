@@ -275,17 +275,20 @@ impl AppState {
             None => image.containers.unwrap_or(0),
         };
         sort_indices(&self.images, uses, self.sort, &mut self.order);
-        self.totals = Totals {
-            count: self.images.len(),
-            size: self.images.iter().map(|i| i.size).sum(),
-            dangling: self.images.iter().filter(|i| i.is_dangling()).count(),
-            dangling_size: self
-                .images
-                .iter()
-                .filter(|i| i.is_dangling())
-                .map(|i| i.size)
-                .sum(),
-        };
+        self.totals = self.images.iter().fold(
+            Totals {
+                count: self.images.len(),
+                ..Totals::default()
+            },
+            |mut t, image| {
+                t.size += image.size;
+                if image.is_dangling() {
+                    t.dangling += 1;
+                    t.dangling_size += image.size;
+                }
+                t
+            },
+        );
         let found = self.selected.as_ref().and_then(|id| {
             let index = *self.positions.get(id)? as u32;
             self.order.iter().position(|&i| i == index)

@@ -3,9 +3,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use ::http::{Method, Request};
-use bytes::{Bytes, BytesMut};
-use http_body_util::{BodyExt, Empty};
+use bytes::BytesMut;
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
 use super::endpoint::Endpoint;
@@ -157,27 +156,9 @@ impl Engine {
     pub async fn events(&self) -> Result<EventStream, EngineError> {
         let filters = r#"{"type":["image","container"],"event":["create","destroy","delete","import","load","pull","tag","untag"]}"#;
         let path = self.path(&format!("/events?filters={}", encode_query(filters)));
-        let request = Request::builder()
-            .method(Method::GET)
-            .uri(path)
-            .body(Empty::<Bytes>::new())
-            .map_err(|e| bad("GET /events", e))?;
-        let response = tokio::time::timeout(QUICK, http::send(&self.endpoint, request))
-            .await
-            .map_err(|_| EngineError::Timeout {
-                what: "GET /events".into(),
-                secs: QUICK.as_secs(),
-            })??;
-        let status = response.status();
-        if !status.is_success() {
-            let body = http::read_body(response.into_body(), "GET /events").await?;
-            return Err(EngineError::Status {
-                status: status.as_u16(),
-                message: http::error_message(&body),
-            });
-        }
+        let body = http::open(&self.endpoint, &path, QUICK).await?;
         Ok(EventStream {
-            body: response.into_body(),
+            body,
             buffer: BytesMut::new(),
         })
     }
@@ -243,23 +224,19 @@ fn bad(what: &str, err: impl std::fmt::Display) -> EngineError {
 
 /// Percent-encodes everything but unreserved characters (for a query value).
 fn encode_query(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encode(text, b"")
 }
 
-/// Encodes an image name for a path segment; `/` and `:` stay, as the engine expects them.
+/// Encodes an image name for a path segment; `/`, `:` and `@` stay, as the engine expects.
 fn encode_path(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/' | b':' | b'@')
-        {
+    percent_encode(name, b"/:@")
+}
+
+/// Percent-encodes every byte but the unreserved ones and `keep`.
+fn percent_encode(text: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) || keep.contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));

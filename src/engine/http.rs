@@ -45,6 +45,17 @@ where
 
 /// `GET path` and the whole body, if the status is a success.
 pub async fn get(endpoint: &Endpoint, path: &str, timeout: Duration) -> Result<Bytes, EngineError> {
+    let body = open(endpoint, path, timeout).await?;
+    read_body(body, &describe(path)).await
+}
+
+/// `GET path` until the response head arrives (within `timeout`); the body of a success is
+/// left to the caller (for a stream), the body of a failure becomes the error.
+pub async fn open(
+    endpoint: &Endpoint,
+    path: &str,
+    timeout: Duration,
+) -> Result<Incoming, EngineError> {
     let request = Request::builder()
         .method(Method::GET)
         .uri(path)
@@ -61,14 +72,14 @@ pub async fn get(endpoint: &Endpoint, path: &str, timeout: Duration) -> Result<B
             secs: timeout.as_secs(),
         })??;
     let status = response.status();
-    let body = read_body(response.into_body(), &what).await?;
     if !status.is_success() {
+        let body = read_body(response.into_body(), &what).await?;
         return Err(EngineError::Status {
             status: status.as_u16(),
             message: error_message(&body),
         });
     }
-    Ok(body)
+    Ok(response.into_body())
 }
 
 /// Reads a body to the end, within `MAX_BODY` and with at most `BODY_IDLE` between chunks.
