@@ -25,11 +25,13 @@ const CLOCK_INTERVAL: Duration = Duration::from_secs(30);
 pub struct Options {
     pub endpoint: Endpoint,
     pub sort: Sort,
+    pub read_only: bool,
 }
 
 pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()> {
     let keymap = KeyMap::default();
     let mut state = AppState::new(options.sort, options.endpoint.to_string());
+    state.read_only = options.read_only;
     let (engine_out, mut engine_events) = unbounded_channel();
     let engine = worker::spawn(options.endpoint, engine_out);
     let mut input = EventStream::new();
@@ -48,13 +50,15 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
         if state.should_quit {
             return Ok(());
         }
-        let busy =
-            state.listing.in_flight || matches!(state.engine, EngineStatus::Connecting { .. });
+        let busy = state.listing.in_flight
+            || state.operation.is_some()
+            || matches!(state.engine, EngineStatus::Connecting { .. });
         tokio::select! {
             event = input.next() => match event {
                 Some(Ok(Event::Key(key))) => {
-                    if let Some(action) = key_input(key).and_then(|k| keymap.action_for(k)) {
-                        let commands = state.update(Message::Action(action));
+                    if let Some(message) = key_input(key).and_then(|k| state.message_for(k, &keymap)) {
+                        state.update(Message::Clock(now()));
+                        let commands = state.update(message);
                         run_commands(&engine, commands);
                         dirty = true;
                     }
@@ -112,6 +116,9 @@ fn run_commands(engine: &EngineHandle, commands: Vec<Command>) {
         match command {
             Command::Refresh { generation } => {
                 engine.request(EngineRequest::Refresh { generation })
+            }
+            operation @ (Command::Remove { .. } | Command::Prune { .. }) => {
+                engine.request(EngineRequest::Operate(operation))
             }
         }
     }

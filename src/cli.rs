@@ -20,6 +20,10 @@ pub struct Cli {
     #[arg(long, value_name = "KEY", default_value = "size", value_parser = parse_sort_key)]
     pub sort: SortKey,
 
+    /// Disable every key that deletes, untags or prunes (shown in the status bar).
+    #[arg(long)]
+    pub read_only: bool,
+
     /// Start with the sort order reversed.
     #[arg(long)]
     pub reverse: bool,
@@ -56,6 +60,7 @@ mod tests {
             }
         );
         assert!(Cli::try_parse_from(["imgtui", "--sort", "colour"]).is_err());
+        assert!(Cli::try_parse_from(["imgtui", "--read-only"]).unwrap().read_only);
         let cli = Cli::try_parse_from(["imgtui", "--host", "unix:///x.sock"]).unwrap();
         assert_eq!(cli.host.as_deref(), Some("unix:///x.sock"));
         assert_eq!(cli.initial_sort(), Sort::default());

@@ -36,6 +36,7 @@ fn main() -> ExitCode {
     let options = Options {
         endpoint,
         sort: cli.initial_sort(),
+        read_only: cli.read_only,
     };
     // ratatui::init installs a panic hook that restores the terminal before the message.
     let mut terminal = ratatui::init();

@@ -174,10 +174,10 @@ fn counts_containers_per_image_on_both_engines() {
     let rt = runtime();
     for engine in engines() {
         let client = rt.block_on(connect(&engine));
-        let (images, counts) = rt.block_on(async {
+        let (images, by_image) = rt.block_on(async {
             (
                 client.list_images().await.unwrap(),
-                client.container_counts().await.unwrap(),
+                client.containers_by_image().await.unwrap(),
             )
         });
         let mut state = AppState::new(Sort::default(), engine.host.clone());
@@ -185,9 +185,9 @@ fn counts_containers_per_image_on_both_engines() {
             generation: 0,
             images: images.clone(),
         }));
-        state.update(Message::Engine(EngineEvent::ContainerCounts {
+        state.update(Message::Engine(EngineEvent::Containers {
             generation: 0,
-            counts,
+            by_image,
         }));
         let busybox = by_tag(&images, "imgtui-test/busybox:latest");
         assert_eq!(
@@ -329,13 +329,13 @@ fn engine_events_patch_the_list_without_relisting() {
             .unwrap();
             let big_id = by_tag_in(&state, "imgtui-test/big:1");
             until(&mut events, &mut state, "the container count to rise", |_, e| {
-                matches!(e, EngineEvent::ContainerCounts { counts, .. } if counts.get(&big_id) == Some(&1))
+                matches!(e, EngineEvent::Containers { by_image, .. } if by_image.get(&big_id).map(Vec::len) == Some(1))
             })
             .await;
             let host = engine.clone();
             tokio::task::spawn_blocking(move || docker(&host, &["rm", &name])).await.unwrap();
             until(&mut events, &mut state, "the container count to fall", |_, e| {
-                matches!(e, EngineEvent::ContainerCounts { counts, .. } if !counts.contains_key(&big_id))
+                matches!(e, EngineEvent::Containers { by_image, .. } if !by_image.contains_key(&big_id))
             })
             .await;
 

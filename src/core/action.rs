@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use super::image::{Image, ImageId};
+use super::cleanup::{Job, Outcome, PruneOptions, PruneOutcome};
+use super::dialog::DialogInput;
+use super::image::{ContainerRef, Image, ImageId};
 use super::sort::SortKey;
 
 /// Something the user asked for. Key bindings map keys to these.
@@ -20,7 +22,17 @@ pub enum Action {
     ToggleFocus,
     ToggleHelp,
     Refresh,
-    /// Esc: closes what is open.
+    /// Space: mark or unmark the selected image (and move down).
+    ToggleMark,
+    /// `*`: mark every image shown.
+    MarkAll,
+    /// `d`/Delete: the marked images, else the selected one (or one of its tags).
+    Delete,
+    /// `D`: every dangling image.
+    DeleteDangling,
+    /// `P`: the prune dialog.
+    Prune,
+    /// Esc: closes what is open, clears marks.
     Back,
     Quit,
 }
@@ -76,15 +88,27 @@ pub enum EngineEvent {
         generation: u64,
         id: ImageId,
     },
-    /// How many containers (running or not) use each image, counted from the container list.
-    ContainerCounts {
+    /// The containers (running or not) using each image, from the container list.
+    Containers {
         generation: u64,
-        counts: HashMap<ImageId, u64>,
+        by_image: HashMap<ImageId, Vec<ContainerRef>>,
     },
     /// A request failed without the connection being lost.
     Failed {
         generation: u64,
         error: String,
+    },
+    /// One job of a removal finished (not tied to a listing generation).
+    JobDone {
+        operation: u64,
+        id: ImageId,
+        outcome: Outcome,
+    },
+    /// The re-check of a prune is running.
+    PruneChecking { operation: u64 },
+    PruneDone {
+        operation: u64,
+        outcome: PruneOutcome,
     },
 }
 
@@ -99,8 +123,12 @@ pub struct Viewport {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
     Action(Action),
+    /// A key while a dialog is open.
+    Dialog(DialogInput),
     Engine(EngineEvent),
     Viewport(Viewport),
+    /// The time now (Unix seconds): the core has no clock of its own.
+    Clock(i64),
 }
 
 /// Work for the shell.
@@ -108,4 +136,17 @@ pub enum Message {
 pub enum Command {
     /// List all images again, tagging results with `generation`.
     Refresh { generation: u64 },
+    /// Re-check, then prune with exactly these filters; `expected` is what the user saw.
+    Prune {
+        operation: u64,
+        options: PruneOptions,
+        cutoff: Option<i64>,
+        expected: Vec<ImageId>,
+    },
+    /// Run these jobs (concurrently, bounded); one `JobDone` per job.
+    Remove {
+        operation: u64,
+        jobs: Vec<Job>,
+        force: bool,
+    },
 }

@@ -78,6 +78,21 @@ impl Image {
     }
 }
 
+/// A container that uses an image (what "in use" means for a prune).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerRef {
+    /// Its name without the leading `/`, or its short id when it has none.
+    pub name: String,
+    pub running: bool,
+}
+
+impl fmt::Display for ContainerRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = if self.running { "running" } else { "stopped" };
+        write!(f, "{} ({state})", self.name)
+    }
+}
+
 /// An OCI content descriptor (API 1.48+).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Descriptor {

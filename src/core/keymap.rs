@@ -138,8 +138,29 @@ impl Default for KeyMap {
                     Action::Refresh,
                     "re-list all images",
                 ),
+                b(
+                    &[c(' ')],
+                    Action::ToggleMark,
+                    "mark / unmark the image (and move down)",
+                ),
+                b(&[c('*')], Action::MarkAll, "mark every image shown"),
+                b(
+                    &[c('d'), k(Delete)],
+                    Action::Delete,
+                    "delete marked images, else the selected image or one of its tags",
+                ),
+                b(&[c('D')], Action::DeleteDangling, "delete all dangling images"),
+                b(
+                    &[c('P')],
+                    Action::Prune,
+                    "prune: dangling or unused images, optionally older than…",
+                ),
                 b(&[c('?')], Action::ToggleHelp, "this help"),
-                b(&[k(Esc)], Action::Back, "close help / back to list"),
+                b(
+                    &[k(Esc)],
+                    Action::Back,
+                    "close help / back to list / clear marks",
+                ),
                 b(&[c('q'), KeyInput::ctrl('c')], Action::Quit, "quit"),
             ],
         }
@@ -194,6 +215,13 @@ mod tests {
             (KeyInput::ch('q'), Action::Quit),
             (KeyInput::ctrl('c'), Action::Quit),
             (KeyInput::ctrl('r'), Action::Refresh),
+            (KeyInput::ch(' '), Action::ToggleMark),
+            (KeyInput::ch('*'), Action::MarkAll),
+            (KeyInput::ch('d'), Action::Delete),
+            (KeyInput::plain(Key::Delete), Action::Delete),
+            (KeyInput::ch('D'), Action::DeleteDangling),
+            (KeyInput::ch('P'), Action::Prune),
+            (KeyInput::plain(Key::Esc), Action::Back),
         ];
         for (input, action) in cases {
             assert_eq!(map.action_for(input), Some(action), "{}", input.label());

@@ -2,10 +2,13 @@
 //! no clock: everything it needs to know arrives as a message.
 
 pub mod action;
+pub mod cleanup;
+pub mod dialog;
 pub mod format;
 pub mod image;
 pub mod keymap;
 pub mod reference;
+mod removal;
 pub mod sanitize;
 pub mod sort;
 pub mod state;

@@ -1,11 +1,13 @@
 //! The application state: every image the engine reported, the order they are shown in, the
 //! selection (by id, so it survives re-sorts and refreshes) and what we know of the engine.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub use super::action::EngineStatus;
 use super::action::Viewport;
-use super::image::{Image, ImageId};
+use super::cleanup::{Outcome, Plan, Target, Usage};
+use super::dialog::Dialog;
+use super::image::{ContainerRef, Image, ImageId};
 use super::sort::{Sort, sort_indices};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -34,6 +36,33 @@ pub struct Totals {
     pub dangling_size: u64,
 }
 
+/// A removal or prune that was confirmed and is running.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Operation {
+    pub id: u64,
+    pub plan: Plan,
+    /// The images the jobs were sent for (the plan's, or the blocked ones when forced).
+    pub targets: Vec<Target>,
+    pub force: bool,
+    /// A prune is re-checking what it would remove.
+    pub checking: bool,
+    pub results: Vec<(Target, Outcome)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+/// A one-line message in the status bar (what a clean-up did, why a key did nothing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub level: Level,
+    pub text: String,
+}
+
 #[derive(Debug)]
 pub struct AppState {
     images: Vec<Image>,
@@ -41,8 +70,10 @@ pub struct AppState {
     positions: HashMap<ImageId, usize>,
     /// Indices into `images`, in display order.
     order: Vec<u32>,
-    /// Containers per image counted from the container list; `None` until it arrived.
-    counted_containers: Option<HashMap<ImageId, u64>>,
+    /// Containers per image from the container list; `None` until it arrived.
+    containers: Option<HashMap<ImageId, Vec<ContainerRef>>>,
+    /// Marked images, for a bulk delete.
+    marks: HashSet<ImageId>,
     sort: Sort,
     selected: Option<ImageId>,
     cursor: usize,
@@ -56,6 +87,14 @@ pub struct AppState {
     pub last_error: Option<String>,
     pub help_open: bool,
     pub should_quit: bool,
+    /// Started with `--read-only`: every destructive key is refused.
+    pub read_only: bool,
+    pub dialog: Option<Dialog>,
+    pub operation: Option<Operation>,
+    pub notice: Option<Notice>,
+    /// Unix seconds, from the shell (`Message::Clock`).
+    pub now: i64,
+    pub(super) next_operation: u64,
 }
 
 impl AppState {
@@ -64,7 +103,8 @@ impl AppState {
             images: Vec::new(),
             positions: HashMap::new(),
             order: Vec::new(),
-            counted_containers: None,
+            containers: None,
+            marks: HashSet::new(),
             sort,
             selected: None,
             cursor: 0,
@@ -85,6 +125,12 @@ impl AppState {
             last_error: None,
             help_open: false,
             should_quit: false,
+            read_only: false,
+            dialog: None,
+            operation: None,
+            notice: None,
+            now: 0,
+            next_operation: 0,
         }
     }
 
@@ -140,10 +186,46 @@ impl AppState {
     /// Containers using `image`: our own count from the container list when we have it
     /// (old APIs report -1), else what the engine reported.
     pub fn containers_of(&self, image: &Image) -> Option<u64> {
-        match &self.counted_containers {
-            Some(counts) => Some(counts.get(&image.id).copied().unwrap_or(0)),
+        match &self.containers {
+            Some(by_image) => Some(by_image.get(&image.id).map_or(0, |c| c.len() as u64)),
             None => image.containers,
         }
+    }
+
+    /// The containers using `image`, when the container list has arrived.
+    pub fn containers_using(&self, image: &ImageId) -> Option<&[ContainerRef]> {
+        let by_image = self.containers.as_ref()?;
+        Some(by_image.get(image).map_or(&[], Vec::as_slice))
+    }
+
+    pub fn all_images(&self) -> impl Iterator<Item = &Image> {
+        self.images.iter()
+    }
+
+    /// Images in display order.
+    pub fn images_in_order(&self) -> impl Iterator<Item = &Image> {
+        self.order.iter().map(|&i| &self.images[i as usize])
+    }
+
+    pub fn is_marked(&self, id: &ImageId) -> bool {
+        self.marks.contains(id)
+    }
+
+    /// How many images are marked and the bytes they hold.
+    pub fn marked(&self) -> (usize, u64) {
+        let bytes = self
+            .marks
+            .iter()
+            .filter_map(|id| self.image(id))
+            .map(|i| i.size)
+            .sum();
+        (self.marks.len(), bytes)
+    }
+
+    /// Marked images in display order.
+    pub fn marked_images(&self) -> impl Iterator<Item = &Image> {
+        self.images_in_order()
+            .filter(|image| self.marks.contains(&image.id))
     }
 
     /// The list shown is not known to be current: not loaded yet, or the engine is gone.
@@ -155,6 +237,8 @@ impl AppState {
 
     pub(super) fn replace_all(&mut self, images: Vec<Image>) {
         self.images = images;
+        let ids: HashSet<&ImageId> = self.images.iter().map(|i| &i.id).collect();
+        self.marks.retain(|id| ids.contains(id));
         // Engines never list an id twice, but a duplicate must not break the index.
         self.images.sort_by(|a, b| a.id.cmp(&b.id));
         self.images.dedup_by(|a, b| a.id == b.id);
@@ -204,6 +288,7 @@ impl AppState {
         let Some(index) = self.positions.remove(id) else {
             return;
         };
+        self.marks.remove(id);
         let last = self.images.len() - 1;
         self.images.swap_remove(index);
         if index != last {
@@ -218,9 +303,32 @@ impl AppState {
         self.reorder();
     }
 
-    pub(super) fn set_container_counts(&mut self, counts: HashMap<ImageId, u64>) {
-        self.counted_containers = Some(counts);
+    pub(super) fn set_containers(&mut self, by_image: HashMap<ImageId, Vec<ContainerRef>>) {
+        self.containers = Some(by_image);
         self.reorder();
+    }
+
+    pub(super) fn toggle_mark(&mut self, id: &ImageId) {
+        if !self.marks.remove(id) {
+            self.marks.insert(id.clone());
+        }
+    }
+
+    pub(super) fn mark_all_shown(&mut self) {
+        let ids: Vec<ImageId> = self.images_in_order().map(|i| i.id.clone()).collect();
+        self.marks.extend(ids);
+    }
+
+    pub(super) fn clear_marks(&mut self) {
+        self.marks.clear();
+    }
+
+    /// A tag was removed: patch the image now rather than wait for the engine's event.
+    pub(super) fn drop_reference(&mut self, id: &ImageId, reference: &str) {
+        if let Some(&i) = self.positions.get(id) {
+            self.images[i].repo_tags.retain(|t| t != reference);
+            self.reorder();
+        }
     }
 
     pub(super) fn set_sort(&mut self, sort: Sort) {
@@ -269,9 +377,9 @@ impl AppState {
     /// Re-sorts, recounts and puts the cursor back on the selected image; when that image is
     /// gone, the cursor stays at the same position (clamped).
     fn reorder(&mut self) {
-        let counts = &self.counted_containers;
-        let uses = |image: &Image| match counts {
-            Some(c) => c.get(&image.id).copied().unwrap_or(0),
+        let containers = &self.containers;
+        let uses = |image: &Image| match containers {
+            Some(c) => c.get(&image.id).map_or(0, |c| c.len() as u64),
             None => image.containers.unwrap_or(0),
         };
         sort_indices(&self.images, uses, self.sort, &mut self.order);
@@ -316,5 +424,19 @@ impl AppState {
         }
         // Never leave blank rows at the bottom while there are rows above to show.
         self.offset = self.offset.min(self.order.len().saturating_sub(rows));
+    }
+}
+
+/// What the planner needs to know of containers: their names, from the container list;
+/// without it, the engine's own count (names unknown) or nothing.
+impl Usage for AppState {
+    fn containers(&self, image: &Image) -> Option<Vec<String>> {
+        match &self.containers {
+            Some(by_image) => by_image.containers(image),
+            None => match image.containers? {
+                0 => Some(Vec::new()),
+                n => Some(vec![format!("{n} container(s)")]),
+            },
+        }
     }
 }

@@ -3,12 +3,19 @@
 //! `Command` for the shell to run.
 
 use super::action::{Action, Command, EngineEvent, EngineStatus, Message};
+use super::dialog::DialogInput;
+use super::keymap::{KeyInput, KeyMap};
 use super::state::{AppState, Focus};
 
 impl AppState {
     pub fn update(&mut self, message: Message) -> Vec<Command> {
         match message {
             Message::Action(action) => self.apply_action(action),
+            Message::Dialog(input) => self.dialog_input(input),
+            Message::Clock(now) => {
+                self.now = now;
+                Vec::new()
+            }
             Message::Engine(event) => {
                 self.apply_engine_event(event);
                 Vec::new()
@@ -20,7 +27,20 @@ impl AppState {
         }
     }
 
+    /// What a key means now: dialog keys while a dialog is open, else the key map's action.
+    pub fn message_for(&self, key: KeyInput, keymap: &KeyMap) -> Option<Message> {
+        if self.dialog.is_some() {
+            DialogInput::from_key(key).map(Message::Dialog)
+        } else {
+            keymap.action_for(key).map(Message::Action)
+        }
+    }
+
     fn apply_action(&mut self, action: Action) -> Vec<Command> {
+        if self.dialog.is_some() {
+            // Keys reach an open dialog as `Message::Dialog`; stray actions are ignored.
+            return Vec::new();
+        }
         if self.help_open {
             // The overlay swallows keys; these close it, Ctrl-C and q still quit.
             match action {
@@ -65,7 +85,21 @@ impl AppState {
                 }
             }
             Action::ToggleHelp => self.help_open = true,
-            Action::Back => self.focus = Focus::List,
+            Action::Back => {
+                self.focus = Focus::List;
+                self.clear_marks();
+                self.notice = None;
+            }
+            Action::ToggleMark => {
+                if let Some(id) = self.selected().map(|i| i.id.clone()) {
+                    self.toggle_mark(&id);
+                    self.move_cursor(1);
+                }
+            }
+            Action::MarkAll => self.mark_all_shown(),
+            Action::Delete | Action::DeleteDangling | Action::Prune => {
+                self.clean_up_action(action)
+            }
             Action::Refresh => {
                 self.listing.generation += 1;
                 self.listing.in_flight = true;
@@ -114,13 +148,21 @@ impl AppState {
                 self.upsert(*image)
             }
             EngineEvent::ImageGone { generation, id } if generation >= current => self.remove(&id),
-            EngineEvent::ContainerCounts { generation, counts } if generation >= current => {
-                self.set_container_counts(counts)
-            }
+            EngineEvent::Containers {
+                generation,
+                by_image,
+            } if generation >= current => self.set_containers(by_image),
             EngineEvent::Failed { generation, error } if generation >= current => {
                 self.listing.in_flight = false;
                 self.last_error = Some(error);
             }
+            EngineEvent::JobDone {
+                operation,
+                id,
+                outcome,
+            } => self.job_done(operation, id, outcome),
+            EngineEvent::PruneChecking { operation } => self.prune_checking(operation),
+            EngineEvent::PruneDone { operation, outcome } => self.prune_done(operation, outcome),
             // Results of a superseded refresh.
             _ => {}
         }
@@ -133,7 +175,7 @@ mod tests {
 
     use super::*;
     use crate::core::action::{EngineInfo, EngineStatus, Viewport};
-    use crate::core::image::{Image, ImageId};
+    use crate::core::image::{ContainerRef, Image, ImageId};
     use crate::core::sort::{Sort, SortKey};
 
     fn image(id: &str, size: u64, tag: Option<&str>) -> Image {
@@ -339,9 +381,16 @@ mod tests {
         a.containers = None;
         let mut state = state_with(vec![a, image("b", 2, None)]);
         assert_eq!(state.containers_of(state.selected().unwrap()), None);
-        state.update(Message::Engine(EngineEvent::ContainerCounts {
+        let container = |name: &str| ContainerRef {
+            name: name.into(),
+            running: false,
+        };
+        state.update(Message::Engine(EngineEvent::Containers {
             generation: 0,
-            counts: HashMap::from([(ImageId::new("a"), 3)]),
+            by_image: HashMap::from([(
+                ImageId::new("a"),
+                vec![container("x"), container("y"), container("z")],
+            )]),
         }));
         act(&mut state, Action::SortBy(SortKey::Containers));
         assert_eq!(ids(&state), ["a", "b"]);

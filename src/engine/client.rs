@@ -13,7 +13,7 @@ use super::http;
 use super::mutate::bollard_client;
 use super::wire::{self, EventWire, ImageInspectWire, VersionWire};
 use crate::core::action::EngineInfo;
-use crate::core::image::{Image, ImageId};
+use crate::core::image::{ContainerRef, Image, ImageId};
 
 /// The newest API we know; newer engines are spoken to in this version.
 pub const MAX_API: ApiVersion = ApiVersion {
@@ -144,11 +144,21 @@ impl Engine {
         Ok(Image::from(inspect))
     }
 
-    /// Containers (running or not) per image id.
-    pub async fn container_counts(&self) -> Result<HashMap<ImageId, u64>, EngineError> {
+    /// Only the dangling images (`filters={"dangling":["true"]}`): the prune re-check.
+    pub async fn list_dangling_images(&self) -> Result<Vec<Image>, EngineError> {
+        let filters = encode_query(r#"{"dangling":["true"]}"#);
+        let path = self.path(&format!("/images/json?filters={filters}"));
+        let body = http::get(&self.endpoint, &path, LIST).await?;
+        wire::parse_image_list(&body).map_err(|e| bad("GET /images/json", e))
+    }
+
+    /// The containers (running or not) using each image id.
+    pub async fn containers_by_image(
+        &self,
+    ) -> Result<HashMap<ImageId, Vec<ContainerRef>>, EngineError> {
         let path = self.path("/containers/json?all=1");
         let body = http::get(&self.endpoint, &path, QUICK).await?;
-        wire::parse_container_counts(&body).map_err(|e| bad("GET /containers/json", e))
+        wire::parse_containers(&body).map_err(|e| bad("GET /containers/json", e))
     }
 
     /// Subscribes to image events and container create/destroy. Returns once the engine has

@@ -6,5 +6,6 @@ pub mod endpoint;
 pub mod error;
 pub mod http;
 pub mod mutate;
+pub mod operate;
 pub mod wire;
 pub mod worker;

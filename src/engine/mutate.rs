@@ -64,11 +64,12 @@ pub(super) fn bollard_client(endpoint: &Endpoint, api: ApiVersion, timeout_secs:
 impl Engine {
     /// `DELETE /images/{name}`: by `repo:tag` this untags; by id it deletes the image.
     /// Without `force` the engine refuses (409) an image a container uses, or an id that
-    /// several repositories reference.
+    /// several repositories reference. Always `noprune`: untagged parent images stay (the
+    /// user was not shown them).
     pub async fn remove_image(&self, name: &str, force: bool) -> Result<Vec<Removed>, EngineError> {
         let options = RemoveImageOptions {
             force,
-            noprune: false,
+            noprune: true,
             ..Default::default()
         };
         let items = self

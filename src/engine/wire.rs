@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use serde::{Deserialize, Deserializer};
 
 use crate::core::format::parse_rfc3339;
-use crate::core::image::{Descriptor, Image, ImageId, Manifest, ManifestKind, Platform};
+use crate::core::image::{
+    ContainerRef, Descriptor, Image, ImageId, Manifest, ManifestKind, Platform,
+};
 use crate::core::reference::is_placeholder;
 
 /// `null` reads as the type's default, like a missing key.
@@ -141,8 +143,27 @@ pub struct InspectConfigWire {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ContainerWire {
+    #[serde(rename = "Id", deserialize_with = "nullable")]
+    pub id: String,
     #[serde(rename = "ImageID", deserialize_with = "nullable")]
     pub image_id: String,
+    #[serde(rename = "Names", deserialize_with = "nullable")]
+    pub names: Vec<String>,
+    #[serde(rename = "State", deserialize_with = "nullable")]
+    pub state: String,
+}
+
+impl From<ContainerWire> for ContainerRef {
+    fn from(w: ContainerWire) -> Self {
+        let name = match w.names.first() {
+            Some(name) => name.trim_start_matches('/').to_string(),
+            None => w.id.chars().take(12).collect(),
+        };
+        ContainerRef {
+            name,
+            running: w.state == "running",
+        }
+    }
 }
 
 /// `GET /version`.
@@ -328,14 +349,20 @@ pub fn parse_image_list(body: &[u8]) -> Result<Vec<Image>, serde_json::Error> {
         .collect())
 }
 
-/// Containers per image id, from a `GET /containers/json?all=1` body.
-pub fn parse_container_counts(body: &[u8]) -> Result<HashMap<ImageId, u64>, serde_json::Error> {
+/// The containers using each image id, from a `GET /containers/json?all=1` body.
+pub fn parse_containers(
+    body: &[u8],
+) -> Result<HashMap<ImageId, Vec<ContainerRef>>, serde_json::Error> {
     let list: Vec<ContainerWire> = serde_json::from_slice(body)?;
-    let mut counts = HashMap::new();
-    for c in list.into_iter().filter(|c| !c.image_id.is_empty()) {
-        *counts.entry(ImageId::new(c.image_id)).or_insert(0) += 1;
+    let mut by_image: HashMap<ImageId, Vec<ContainerRef>> = HashMap::new();
+    for mut c in list.into_iter().filter(|c| !c.image_id.is_empty()) {
+        let image = ImageId::new(std::mem::take(&mut c.image_id));
+        by_image.entry(image).or_default().push(c.into());
     }
-    Ok(counts)
+    for list in by_image.values_mut() {
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    Ok(by_image)
 }
 
 #[cfg(test)]
@@ -418,13 +445,19 @@ mod tests {
     }
 
     #[test]
-    fn container_counts_group_by_image() {
-        let body = br#"[{"Id":"1","ImageID":"sha256:a"},{"Id":"2","ImageID":"sha256:a"},
-            {"Id":"3","ImageID":"sha256:b"},{"Id":"4","ImageID":null}]"#;
-        let counts = parse_container_counts(body).unwrap();
-        assert_eq!(counts[&ImageId::new("sha256:a")], 2);
-        assert_eq!(counts[&ImageId::new("sha256:b")], 1);
-        assert_eq!(counts.len(), 2);
+    fn containers_group_by_image_with_names() {
+        let body = br#"[{"Id":"1","ImageID":"sha256:a","Names":["/web"],"State":"running"},
+            {"Id":"2","ImageID":"sha256:a","Names":["/batch"],"State":"exited"},
+            {"Id":"3aaaaaaaaaaaaaaa","ImageID":"sha256:b","Names":null},
+            {"Id":"4","ImageID":null}]"#;
+        let by_image = parse_containers(body).unwrap();
+        let a = &by_image[&ImageId::new("sha256:a")];
+        assert_eq!(a.iter().map(|c| c.to_string()).collect::<Vec<_>>(), [
+            "batch (stopped)",
+            "web (running)"
+        ]);
+        assert_eq!(by_image[&ImageId::new("sha256:b")][0].name, "3aaaaaaaaaaa");
+        assert_eq!(by_image.len(), 2);
     }
 
     #[test]

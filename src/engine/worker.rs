@@ -13,8 +13,10 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use super::client::Engine;
 use super::endpoint::Endpoint;
 use super::error::EngineError;
+use super::operate;
 use super::wire::EventWire;
-use crate::core::action::{EngineEvent, EngineStatus};
+use crate::core::action::{Command, EngineEvent, EngineStatus};
+use crate::core::cleanup::{Outcome, PruneOutcome};
 use crate::core::image::ImageId;
 
 /// What the loop can ask of the engine task.
@@ -22,6 +24,8 @@ use crate::core::image::ImageId;
 pub enum EngineRequest {
     /// Re-list everything (Ctrl-R), tagging results with `generation`.
     Refresh { generation: u64 },
+    /// Run a confirmed removal or prune (`Command::Remove`/`Command::Prune`).
+    Operate(Command),
 }
 
 pub struct EngineHandle {
@@ -88,6 +92,7 @@ async fn run(
             request = inbox.recv() => match request {
                 // Ctrl-R while disconnected: retry now.
                 Some(EngineRequest::Refresh { generation: g }) => generation = g,
+                Some(EngineRequest::Operate(command)) => refuse(command, &error, &out),
                 None => return,
             },
         }
@@ -124,6 +129,7 @@ async fn follow(
                     listing = Some(full_list(engine.clone(), g));
                     let _ = out.send(EngineEvent::ListStarted { generation: g });
                 }
+                Some(EngineRequest::Operate(command)) => operate(engine, command, out),
             },
             event = events.next() => match event? {
                 None => {
@@ -153,13 +159,63 @@ async fn follow(
     }
 }
 
+/// Runs a removal or prune beside the event stream, whose events then patch the list.
+fn operate(engine: &Engine, command: Command, out: &UnboundedSender<EngineEvent>) {
+    let (engine, out) = (engine.clone(), out.clone());
+    match command {
+        Command::Remove {
+            operation,
+            jobs,
+            force,
+        } => {
+            tokio::spawn(operate::remove(engine, operation, jobs, force, out));
+        }
+        Command::Prune {
+            operation,
+            options,
+            cutoff,
+            expected,
+        } => {
+            tokio::spawn(operate::prune(
+                engine, operation, options, cutoff, expected, out,
+            ));
+        }
+        Command::Refresh { .. } => {}
+    }
+}
+
+/// A removal asked for while the engine is unreachable fails at once; nothing is queued to
+/// run later behind the user's back.
+fn refuse(command: Command, error: &EngineError, out: &UnboundedSender<EngineEvent>) {
+    let why = format!("not connected to the engine: {error}");
+    match command {
+        Command::Remove { operation, jobs, .. } => {
+            for job in jobs {
+                let _ = out.send(EngineEvent::JobDone {
+                    operation,
+                    id: job.target.id,
+                    outcome: Outcome::Failed(why.clone()),
+                });
+            }
+        }
+        Command::Prune { operation, .. } => {
+            let _ = out.send(EngineEvent::PruneDone {
+                operation,
+                outcome: PruneOutcome::Failed(why),
+            });
+        }
+        Command::Refresh { .. } => {}
+    }
+}
+
 type Listing = Pin<Box<dyn Future<Output = Result<Vec<EngineEvent>, EngineError>> + Send>>;
 
 /// Images and container counts together. A lost connection is an `Err`, which ends the
 /// session; any other failure is reported and the session goes on.
 fn full_list(engine: Engine, generation: u64) -> Listing {
     Box::pin(async move {
-        let (images, counts) = tokio::join!(engine.list_images(), engine.container_counts());
+        let (images, containers) =
+            tokio::join!(engine.list_images(), engine.containers_by_image());
         let mut results = Vec::new();
         match images {
             Ok(images) => results.push(EngineEvent::Listed { generation, images }),
@@ -169,8 +225,11 @@ fn full_list(engine: Engine, generation: u64) -> Listing {
                 error: error.to_string(),
             }),
         }
-        match counts {
-            Ok(counts) => results.push(EngineEvent::ContainerCounts { generation, counts }),
+        match containers {
+            Ok(by_image) => results.push(EngineEvent::Containers {
+                generation,
+                by_image,
+            }),
             Err(error) if error.is_connection_problem() => return Err(error),
             Err(error) => results.push(EngineEvent::Failed {
                 generation,
@@ -187,8 +246,11 @@ fn follow_event(engine: Engine, event: EventWire, generation: u64) -> Pending {
     Box::pin(async move {
         let id = event.actor.map(|a| a.id).unwrap_or_default();
         match event.kind.as_str() {
-            "container" => match engine.container_counts().await {
-                Ok(counts) => vec![EngineEvent::ContainerCounts { generation, counts }],
+            "container" => match engine.containers_by_image().await {
+                Ok(by_image) => vec![EngineEvent::Containers {
+                    generation,
+                    by_image,
+                }],
                 Err(error) => vec![EngineEvent::Failed {
                     generation,
                     error: format!("cannot count containers: {error}"),

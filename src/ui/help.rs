@@ -24,6 +24,11 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View) {
         })
         .collect();
     lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(" In dialogs  ", theme::key()),
+        Span::raw("y/Enter confirm · n/Esc cancel · f force (only where offered) · j/k scroll"),
+    ]));
+    lines.push(Line::raw(""));
     lines.push(Line::styled(" Esc or ? closes this help", theme::dim()));
     let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
     let height = lines.len() as u16 + 2;

@@ -106,14 +106,32 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View, block:
     }))
     .style(theme::header());
 
+    // A mark column only while something is marked.
+    let marking = state.marked().0 > 0;
+    let name_width = if marking {
+        name_width.saturating_sub(2)
+    } else {
+        name_width
+    };
     let body: Vec<Row> = state
         .visible_rows(rows)
         .map(|(_, image)| {
-            Row::new(
-                columns
-                    .iter()
-                    .map(|c| cell(*c, state, image, view.now, name_width)),
-            )
+            let marked = marking && state.is_marked(&image.id);
+            let cells = columns.iter().map(|c| match c {
+                Column::Name if marking => {
+                    let mut line = name(image, name_width);
+                    line.spans
+                        .insert(0, Span::raw(if marked { "● " } else { "  " }));
+                    Cell::from(line)
+                }
+                _ => cell(*c, state, image, view.now, name_width),
+            });
+            let row = Row::new(cells);
+            if marked {
+                row.style(theme::marked())
+            } else {
+                row
+            }
         })
         .collect();
     let widths: Vec<Constraint> = columns

@@ -2,6 +2,7 @@
 //! returns the pane sizes it used, which the loop feeds back to the core for paging.
 
 mod detail;
+mod dialog;
 mod help;
 mod list;
 mod status;
@@ -44,7 +45,7 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
             ..state.viewport
         };
     }
-    let problem = status::problem(state);
+    let problem = status::message(state);
     let [main, problem_area, status_area] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(u16::from(problem.is_some())),
@@ -86,7 +87,9 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
     }
     status::draw(frame, status_area, state, view);
 
-    if state.help_open {
+    if let Some(open) = &state.dialog {
+        dialog::draw(frame, area, state, open, view.now);
+    } else if state.help_open {
         help::draw(frame, area, view);
     }
     Viewport {

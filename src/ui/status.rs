@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use super::{View, theme};
 use crate::core::format;
 use crate::core::sanitize::sanitize;
-use crate::core::state::{AppState, EngineStatus};
+use crate::core::state::{AppState, EngineStatus, Level};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -34,11 +34,33 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View) {
             theme::dangling(),
         ));
     }
+    let (marked, marked_bytes) = state.marked();
+    if marked > 0 {
+        left.push(Span::raw(" · "));
+        left.push(Span::styled(
+            format!("{marked} marked ({})", format::size(marked_bytes)),
+            theme::marked(),
+        ));
+    }
+    if state.read_only {
+        left.push(Span::raw(" "));
+        left.push(Span::styled(" READ-ONLY ", theme::read_only()));
+    }
     left.push(Span::styled("  ? help", theme::dim()));
 
     let busy = state.listing.in_flight || matches!(state.engine, EngineStatus::Connecting { .. });
     let mut right = Vec::new();
-    if busy {
+    if let Some(op) = &state.operation {
+        let progress = if op.checking {
+            "checking, then pruning…".to_string()
+        } else {
+            format!("{}/{} removed", op.results.len(), op.targets.len())
+        };
+        right.push(Span::styled(
+            format!("{} {progress}  ", spinner(view.tick)),
+            theme::warning(),
+        ));
+    } else if busy {
         right.push(Span::raw(format!("{} ", spinner(view.tick))));
     }
     right.push(Span::raw(engine_label(state)));
@@ -52,7 +74,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View) {
     frame.render_widget(Paragraph::new(right), right_area);
 }
 
-/// The line above the status bar when something is wrong; `None` when all is well.
+/// The line above the status bar: what is wrong, else the last notice; `None` when there
+/// is nothing to say.
+pub fn message(state: &AppState) -> Option<Line<'static>> {
+    problem(state).or_else(|| {
+        let notice = state.notice.as_ref()?;
+        let (mark, style) = match notice.level {
+            Level::Info => (" ✓ ", theme::ok()),
+            Level::Warning => (" ! ", theme::warning()),
+            Level::Error => (" ✗ ", theme::error()),
+        };
+        Some(Line::from(vec![
+            Span::styled(mark, style),
+            Span::raw(sanitize(&notice.text).into_owned()),
+        ]))
+    })
+}
+
+/// What is wrong with the engine or the last request; `None` when all is well.
 pub fn problem(state: &AppState) -> Option<Line<'static>> {
     let line = match &state.engine {
         EngineStatus::Unreachable {

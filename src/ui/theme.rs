@@ -37,3 +37,16 @@ pub fn focused_border() -> Style {
 pub fn border() -> Style {
     Style::new().fg(Color::DarkGray)
 }
+
+pub fn ok() -> Style {
+    Style::new().fg(Color::Green)
+}
+
+/// Marked rows: for a bulk delete.
+pub fn marked() -> Style {
+    Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD)
+}
+
+pub fn read_only() -> Style {
+    Style::new().fg(Color::Black).bg(Color::Yellow)
+}
