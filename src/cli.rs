@@ -60,7 +60,11 @@ mod tests {
             }
         );
         assert!(Cli::try_parse_from(["imgtui", "--sort", "colour"]).is_err());
-        assert!(Cli::try_parse_from(["imgtui", "--read-only"]).unwrap().read_only);
+        assert!(
+            Cli::try_parse_from(["imgtui", "--read-only"])
+                .unwrap()
+                .read_only
+        );
         let cli = Cli::try_parse_from(["imgtui", "--host", "unix:///x.sock"]).unwrap();
         assert_eq!(cli.host.as_deref(), Some("unix:///x.sock"));
         assert_eq!(cli.initial_sort(), Sort::default());

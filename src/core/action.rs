@@ -105,7 +105,9 @@ pub enum EngineEvent {
         outcome: Outcome,
     },
     /// The re-check of a prune is running.
-    PruneChecking { operation: u64 },
+    PruneChecking {
+        operation: u64,
+    },
     PruneDone {
         operation: u64,
         outcome: PruneOutcome,

@@ -153,7 +153,9 @@ pub enum PruneOutcome {
         space_reclaimed: u64,
     },
     /// The re-check found images the preview did not list; nothing was sent.
-    Changed { unlisted: Vec<ImageId> },
+    Changed {
+        unlisted: Vec<ImageId>,
+    },
     Failed(String),
 }
 
@@ -174,6 +176,14 @@ impl Usage for HashMap<ImageId, Vec<ContainerRef>> {
     }
 }
 
+/// What a prune's filters match.
+pub struct PruneMatch<'a> {
+    pub remove: Vec<&'a Image>,
+    /// Matches that stay because containers use them, with the containers' names.
+    pub blocked: Vec<(&'a Image, Vec<String>)>,
+    pub usage_known: bool,
+}
+
 /// The images a prune with `options` removes, and those it keeps because containers use
 /// them, mirroring the engine's rules. Used for the preview and again, on a fresh list, for
 /// the re-check at confirmation time.
@@ -182,7 +192,7 @@ pub fn prune_candidates<'a>(
     usage: &impl Usage,
     options: PruneOptions,
     cutoff: Option<i64>,
-) -> (Vec<&'a Image>, Vec<(&'a Image, Vec<String>)>, bool) {
+) -> PruneMatch<'a> {
     let mut remove = Vec::new();
     let mut blocked = Vec::new();
     let mut known = true;
@@ -205,7 +215,11 @@ pub fn prune_candidates<'a>(
             }
         }
     }
-    (remove, blocked, known)
+    PruneMatch {
+        remove,
+        blocked,
+        usage_known: known,
+    }
 }
 
 /// The prune preview for `options` at time `now`.
@@ -218,18 +232,19 @@ pub fn plan_prune<'a>(
     let cutoff = options
         .older_than
         .map(|secs| now.saturating_sub(i64::try_from(secs).unwrap_or(i64::MAX)));
-    let (remove, blocked, known) = prune_candidates(images, usage, options, cutoff);
+    let matched = prune_candidates(images, usage, options, cutoff);
     Plan {
         intent: Intent::Prune { options, cutoff },
-        remove: remove.into_iter().map(Target::of).collect(),
-        blocked: blocked
+        remove: matched.remove.into_iter().map(Target::of).collect(),
+        blocked: matched
+            .blocked
             .into_iter()
             .map(|(image, containers)| Blocked {
                 target: Target::of(image),
                 containers,
             })
             .collect(),
-        usage_known: known,
+        usage_known: matched.usage_known,
     }
 }
 
@@ -340,7 +355,7 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
 /// A duration the short way round: `7d`, `36h`, `90m`, `45s`.
 pub fn format_duration(secs: u64) -> String {
     for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if secs >= size && secs % size == 0 {
+        if secs >= size && secs.is_multiple_of(size) {
             return format!("{}{unit}", secs / size);
         }
     }
@@ -425,7 +440,10 @@ mod tests {
             older_than: None,
         };
         let plan = plan_prune(&images, &usage, options, 1_000);
-        assert_eq!(ids(&plan.remove), ["dangling-old", "dangling-new", "tagged"]);
+        assert_eq!(
+            ids(&plan.remove),
+            ["dangling-old", "dangling-new", "tagged"]
+        );
         let blocked: Vec<&str> = plan.blocked.iter().map(|b| b.target.id.as_str()).collect();
         assert_eq!(blocked, ["dangling-used", "tagged-used"]);
     }
@@ -451,7 +469,11 @@ mod tests {
             older_than: Some(u64::MAX),
             ..options
         };
-        assert!(plan_prune(&images, &usage, forever, 1_000).remove.is_empty());
+        assert!(
+            plan_prune(&images, &usage, forever, 1_000)
+                .remove
+                .is_empty()
+        );
     }
 
     #[test]
@@ -469,7 +491,10 @@ mod tests {
     fn delete_keeps_images_containers_use() {
         let (images, usage) = seed();
         let plan = plan_delete(&images, &usage);
-        assert_eq!(ids(&plan.remove), ["dangling-old", "dangling-new", "tagged"]);
+        assert_eq!(
+            ids(&plan.remove),
+            ["dangling-old", "dangling-new", "tagged"]
+        );
         assert_eq!(plan.blocked.len(), 2);
         assert_eq!(plan.blocked[1].containers, ["web", "worker"]);
         assert_eq!(plan.bytes(), 110);

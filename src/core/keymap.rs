@@ -149,7 +149,11 @@ impl Default for KeyMap {
                     Action::Delete,
                     "delete marked images, else the selected image or one of its tags",
                 ),
-                b(&[c('D')], Action::DeleteDangling, "delete all dangling images"),
+                b(
+                    &[c('D')],
+                    Action::DeleteDangling,
+                    "delete all dangling images",
+                ),
                 b(
                     &[c('P')],
                     Action::Prune,

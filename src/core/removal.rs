@@ -8,7 +8,9 @@ use super::action::{Action, Command, EngineStatus};
 use super::cleanup::{
     self, Intent, Job, Outcome, Plan, PruneOptions, PruneOutcome, PruneScope, Target,
 };
-use super::dialog::{Choose, Confirm, Conflict, Dialog, DialogInput, PruneField, PruneForm, Report};
+use super::dialog::{
+    Choose, Confirm, Conflict, Dialog, DialogInput, PruneField, PruneForm, Report,
+};
 use super::format;
 use super::image::ImageId;
 use super::state::{AppState, Level, Notice, Operation};
@@ -264,13 +266,15 @@ impl AppState {
                 };
                 self.replan(&mut form);
             }
-            DialogInput::Char(c) if c.is_ascii_alphanumeric() && form.older_than.len() < 16 => {
-                // Typing a number jumps to the duration.
-                if form.field == PruneField::OlderThan || c.is_ascii_digit() {
-                    form.field = PruneField::OlderThan;
-                    form.older_than.push(c);
-                    self.replan(&mut form);
-                }
+            // Typing a number jumps to the duration.
+            DialogInput::Char(c)
+                if c.is_ascii_alphanumeric()
+                    && form.older_than.len() < 16
+                    && (form.field == PruneField::OlderThan || c.is_ascii_digit()) =>
+            {
+                form.field = PruneField::OlderThan;
+                form.older_than.push(c);
+                self.replan(&mut form);
             }
             DialogInput::Erase if form.field == PruneField::OlderThan => {
                 form.older_than.pop();
@@ -444,7 +448,11 @@ impl AppState {
             }
             _ if !single && self.dialog.is_none() => {
                 self.dialog = Some(Dialog::Report(Report {
-                    title: self.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default(),
+                    title: self
+                        .notice
+                        .as_ref()
+                        .map(|n| n.text.clone())
+                        .unwrap_or_default(),
                     results: op.results,
                     scroll: 0,
                 }));
@@ -490,7 +498,11 @@ impl AppState {
                 let mut text = format!(
                     "Pruned {} {what} {}; the engine reclaimed {}.",
                     removed.len(),
-                    if removed.len() == 1 { "image" } else { "images" },
+                    if removed.len() == 1 {
+                        "image"
+                    } else {
+                        "images"
+                    },
                     format::size(space_reclaimed)
                 );
                 if kept > 0 {
@@ -580,9 +592,9 @@ mod tests {
     fn state() -> AppState {
         let mut state = AppState::new(Sort::default(), "unix:///test.sock");
         state.update(Message::Clock(NOW));
-        state.update(Message::Engine(EngineEvent::Status(EngineStatus::Connected(
-            EngineInfo::default(),
-        ))));
+        state.update(Message::Engine(EngineEvent::Status(
+            EngineStatus::Connected(EngineInfo::default()),
+        )));
         state.update(Message::Engine(EngineEvent::Listed {
             generation: 0,
             images: vec![
@@ -658,7 +670,14 @@ mod tests {
         // A second clean-up waits for this one.
         act(&mut state, Action::DeleteDangling);
         assert!(state.dialog.is_none());
-        assert!(state.notice.as_ref().unwrap().text.contains("still running"));
+        assert!(
+            state
+                .notice
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("still running")
+        );
 
         state.update(Message::Engine(EngineEvent::PruneDone {
             operation: 1,
@@ -687,16 +706,14 @@ mod tests {
             (Action::Delete, "web"),
             (Action::Prune, "tagged"),
         ] {
-            for cancel in [DialogInput::Cancel] {
-                let mut state = state();
-                select(&mut state, selected);
-                act(&mut state, action);
-                assert!(state.dialog.is_some(), "{action:?} on {selected}");
-                assert!(key(&mut state, cancel).is_empty());
-                assert!(state.dialog.is_none());
-                assert!(state.operation.is_none());
-                assert_eq!(state.len(), 6);
-            }
+            let mut state = state();
+            select(&mut state, selected);
+            act(&mut state, action);
+            assert!(state.dialog.is_some(), "{action:?} on {selected}");
+            assert!(key(&mut state, DialogInput::Cancel).is_empty());
+            assert!(state.dialog.is_none());
+            assert!(state.operation.is_none());
+            assert_eq!(state.len(), 6);
         }
     }
 
@@ -830,7 +847,10 @@ mod tests {
             outcome: Outcome::Conflict("in use".into()),
         }));
         let commands = key(&mut state, DialogInput::Force);
-        assert!(matches!(&commands[..], [Command::Remove { force: true, .. }]));
+        assert!(matches!(
+            &commands[..],
+            [Command::Remove { force: true, .. }]
+        ));
     }
 
     #[test]
@@ -859,7 +879,14 @@ mod tests {
         let blocked: Vec<&str> = plan.blocked.iter().map(|b| b.target.id.as_str()).collect();
         assert_eq!(blocked, ["d-used", "web"]);
         let commands = key(&mut state, DialogInput::Confirm);
-        let [Command::Remove { operation, jobs, force }] = &commands[..] else {
+        let [
+            Command::Remove {
+                operation,
+                jobs,
+                force,
+            },
+        ] = &commands[..]
+        else {
             panic!("{commands:?}");
         };
         assert!(!force);
@@ -890,7 +917,11 @@ mod tests {
             panic!("a bulk delete reports every result");
         };
         assert_eq!(report.results.len(), 4);
-        assert_eq!(state.marked().0, 0, "a confirmed bulk delete uses the marks up");
+        assert_eq!(
+            state.marked().0,
+            0,
+            "a confirmed bulk delete uses the marks up"
+        );
     }
 
     #[test]
@@ -924,7 +955,11 @@ mod tests {
         }));
         let notice = state.notice.clone().unwrap();
         assert_eq!(notice.level, Level::Warning);
-        assert!(notice.text.starts_with("Nothing was pruned"), "{}", notice.text);
+        assert!(
+            notice.text.starts_with("Nothing was pruned"),
+            "{}",
+            notice.text
+        );
         assert!(notice.text.contains("0123456789ab"));
         assert_eq!(state.len(), 6);
     }
@@ -946,8 +981,16 @@ mod tests {
         }));
         let notice = state.notice.clone().unwrap();
         assert_eq!(notice.level, Level::Error);
-        assert!(notice.text.contains("1 image the engine kept"), "{}", notice.text);
-        assert!(notice.text.contains("also removed 1 image"), "{}", notice.text);
+        assert!(
+            notice.text.contains("1 image the engine kept"),
+            "{}",
+            notice.text
+        );
+        assert!(
+            notice.text.contains("also removed 1 image"),
+            "{}",
+            notice.text
+        );
     }
 
     #[test]
@@ -998,9 +1041,9 @@ mod tests {
     #[test]
     fn no_dangling_images_means_no_dialog() {
         let mut state = AppState::new(Sort::default(), "unix:///x");
-        state.update(Message::Engine(EngineEvent::Status(EngineStatus::Connected(
-            EngineInfo::default(),
-        ))));
+        state.update(Message::Engine(EngineEvent::Status(
+            EngineStatus::Connected(EngineInfo::default()),
+        )));
         state.update(Message::Engine(EngineEvent::Listed {
             generation: 0,
             images: vec![image("t", &["t:1"], 1, 1)],

@@ -97,9 +97,7 @@ impl AppState {
                 }
             }
             Action::MarkAll => self.mark_all_shown(),
-            Action::Delete | Action::DeleteDangling | Action::Prune => {
-                self.clean_up_action(action)
-            }
+            Action::Delete | Action::DeleteDangling | Action::Prune => self.clean_up_action(action),
             Action::Refresh => {
                 self.listing.generation += 1;
                 self.listing.in_flight = true;

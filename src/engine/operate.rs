@@ -65,7 +65,9 @@ async fn run_job(engine: &Engine, job: &Job, force: bool) -> Outcome {
         return match engine.remove_image(reference, false).await {
             Ok(removed) if deleted(&removed, id) => Outcome::Deleted,
             Ok(_) => Outcome::Untagged,
-            Err(e) if e.is_not_found() => Outcome::Changed(format!("{reference} was already removed")),
+            Err(e) if e.is_not_found() => {
+                Outcome::Changed(format!("{reference} was already removed"))
+            }
             Err(e) => failure(e),
         };
     }
@@ -162,7 +164,7 @@ async fn prune_checked(
             return PruneOutcome::Failed(format!("could not re-check before pruning: {e}"));
         }
     };
-    let (candidates, _, _) = cleanup::prune_candidates(&images, &containers, options, cutoff);
+    let candidates = cleanup::prune_candidates(&images, &containers, options, cutoff).remove;
     let unlisted: Vec<ImageId> = candidates
         .iter()
         .filter(|image| !expected.contains(&image.id))

@@ -452,10 +452,10 @@ mod tests {
             {"Id":"4","ImageID":null}]"#;
         let by_image = parse_containers(body).unwrap();
         let a = &by_image[&ImageId::new("sha256:a")];
-        assert_eq!(a.iter().map(|c| c.to_string()).collect::<Vec<_>>(), [
-            "batch (stopped)",
-            "web (running)"
-        ]);
+        assert_eq!(
+            a.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+            ["batch (stopped)", "web (running)"]
+        );
         assert_eq!(by_image[&ImageId::new("sha256:b")][0].name, "3aaaaaaaaaaa");
         assert_eq!(by_image.len(), 2);
     }

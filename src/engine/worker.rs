@@ -189,7 +189,9 @@ fn operate(engine: &Engine, command: Command, out: &UnboundedSender<EngineEvent>
 fn refuse(command: Command, error: &EngineError, out: &UnboundedSender<EngineEvent>) {
     let why = format!("not connected to the engine: {error}");
     match command {
-        Command::Remove { operation, jobs, .. } => {
+        Command::Remove {
+            operation, jobs, ..
+        } => {
             for job in jobs {
                 let _ = out.send(EngineEvent::JobDone {
                     operation,
@@ -214,8 +216,7 @@ type Listing = Pin<Box<dyn Future<Output = Result<Vec<EngineEvent>, EngineError>
 /// session; any other failure is reported and the session goes on.
 fn full_list(engine: Engine, generation: u64) -> Listing {
     Box::pin(async move {
-        let (images, containers) =
-            tokio::join!(engine.list_images(), engine.containers_by_image());
+        let (images, containers) = tokio::join!(engine.list_images(), engine.containers_by_image());
         let mut results = Vec::new();
         match images {
             Ok(images) => results.push(EngineEvent::Listed { generation, images }),

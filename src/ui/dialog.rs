@@ -142,7 +142,11 @@ fn plan_lines(plan: &Plan, verb: &str, now: i64, width: usize) -> Vec<Line<'stat
         lines.push(Line::raw(format!(
             "{} will stay — containers use {}:",
             plural(plan.blocked.len(), "image"),
-            if plan.blocked.len() == 1 { "it" } else { "them" }
+            if plan.blocked.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
         )));
         lines.extend(plan.blocked.iter().map(|b| blocked_row(b, width)));
     }
@@ -195,9 +199,7 @@ fn confirm(c: &Confirm, now: i64, width: usize) -> Parts {
             filter.push_str(&format!(", until={cutoff}"));
         }
         body.push(Line::styled(
-            format!(
-                "One engine prune ({filter}), after checking that it matches nothing else."
-            ),
+            format!("One engine prune ({filter}), after checking that it matches nothing else."),
             theme::dim(),
         ));
     }
@@ -257,11 +259,7 @@ fn choose(state: &AppState, c: &Choose, width: usize) -> Parts {
             Span::styled(line, style),
         ]));
     }
-    let keys = keys(&[
-        ("j/k", "choose"),
-        ("y/Enter", "do it"),
-        ("n/Esc", "cancel"),
-    ]);
+    let keys = keys(&[("j/k", "choose"), ("y/Enter", "do it"), ("n/Esc", "cancel")]);
     ("Delete or untag".to_string(), body, keys, 0)
 }
 
