@@ -267,6 +267,10 @@ impl AppState {
         match self.positions.get(&image.id) {
             Some(&i) => {
                 let old = &self.images[i];
+                // An id names fixed content, so its size cannot change; but Docker 28's
+                // inspect counts only stored content where its list also counts unpacked
+                // files. Keep the list's figure so sizes do not jump on an untag.
+                image.size = old.size;
                 image.shared_size = image.shared_size.or(old.shared_size);
                 image.containers = image.containers.or(old.containers);
                 image.virtual_size = image.virtual_size.or(old.virtual_size);

@@ -3,10 +3,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::text::{fit, safe};
+use super::text::{fit, safe, wrap_words};
 use super::theme;
 use crate::core::cleanup::{Blocked, Intent, Outcome, Plan, PruneScope, Target, format_duration};
 use crate::core::dialog::{Choose, Confirm, Conflict, Dialog, PruneField, PruneForm, Report};
@@ -66,6 +67,14 @@ fn keys(pairs: &[(&str, &str)]) -> Line<'static> {
     Line::from(spans)
 }
 
+/// A paragraph of already safe text, word-wrapped to the dialog.
+fn prose(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+    wrap_words(text, width)
+        .into_iter()
+        .map(|l| Line::styled(l, style))
+        .collect()
+}
+
 fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
@@ -118,15 +127,14 @@ fn plan_lines(plan: &Plan, verb: &str, now: i64, width: usize) -> Vec<Line<'stat
     if plan.remove.is_empty() {
         lines.push(Line::raw(format!("Nothing to {verb}.")));
     } else {
+        let head = format!("{} will be {verb}d", plural(plan.remove.len(), "image"));
+        let bytes = match plan.intent {
+            Intent::Untag { .. } => ":".to_string(),
+            _ => format!(", {} in all:", format::size(plan.bytes())),
+        };
         lines.push(Line::from(vec![
-            Span::styled(
-                format!("{} will be {verb}d", plural(plan.remove.len(), "image")),
-                theme::warning(),
-            ),
-            Span::raw(format!(
-                " — {} (shared layers count once per image; the engine reports what it frees):",
-                format::size(plan.bytes())
-            )),
+            Span::styled(head, theme::warning()),
+            Span::raw(bytes),
         ]));
         lines.push(Line::styled(
             format!(
@@ -152,9 +160,18 @@ fn plan_lines(plan: &Plan, verb: &str, now: i64, width: usize) -> Vec<Line<'stat
     }
     if !plan.usage_known {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(
+        lines.extend(prose(
             "Waiting for the container list: which images are in use is not known yet.",
+            width,
             theme::warning(),
+        ));
+    }
+    if !plan.remove.is_empty() && !matches!(plan.intent, Intent::Untag { .. }) {
+        lines.push(Line::raw(""));
+        lines.extend(prose(
+            "Sizes count layers shared with other images; the engine frees a shared layer              with the last image using it and reports what it reclaimed.",
+            width,
+            theme::dim(),
         ));
     }
     lines
@@ -205,9 +222,11 @@ fn confirm(c: &Confirm, now: i64, width: usize) -> Parts {
     }
     let keys = if c.can_force {
         body.push(Line::raw(""));
-        body.push(Line::raw(
-            "Forcing removes the image although containers use it; they keep its layers but \
-             show the image as missing. A running container's image cannot be forced away.",
+        body.extend(prose(
+            "The engine refuses to delete an image containers use. Forcing removes it anyway \
+             (docker rmi -f); the containers keep its layers.",
+            width,
+            Style::new(),
         ));
         keys(&[("f", "force delete"), ("n/Esc", "leave it")])
     } else if plan.can_confirm() {
@@ -229,14 +248,16 @@ fn describe(target: &Target) -> String {
 fn choose(state: &AppState, c: &Choose, width: usize) -> Parts {
     let image = state.image(&c.image);
     let size = image.map_or(0, |i| i.size);
-    let mut body = vec![
-        Line::raw(format!(
+    let mut body = prose(
+        &format!(
             "This image ({}) has {} tags. Remove one tag (the image stays), or the image:",
             c.image.short(),
             c.references.len()
-        )),
-        Line::raw(""),
-    ];
+        ),
+        width,
+        Style::new(),
+    );
+    body.push(Line::raw(""));
     for i in 0..c.choices() {
         let text = match c.references.get(i) {
             Some(reference) => format!("untag {}", safe(reference)),
@@ -252,7 +273,7 @@ fn choose(state: &AppState, c: &Choose, width: usize) -> Parts {
         let style = if i == c.selected {
             theme::selected()
         } else {
-            ratatui::style::Style::new()
+            Style::new()
         };
         body.push(Line::from(vec![
             Span::raw(marker),
@@ -268,7 +289,7 @@ fn prune(f: &PruneForm, now: i64, width: usize) -> Parts {
         if f.field == field {
             theme::selected()
         } else {
-            ratatui::style::Style::new()
+            Style::new()
         }
     };
     let radio = |on: bool| if on { "(•)" } else { "( )" };
@@ -309,10 +330,8 @@ fn prune(f: &PruneForm, now: i64, width: usize) -> Parts {
 }
 
 fn conflict(c: &Conflict, width: usize) -> Parts {
-    let mut body = vec![
-        Line::styled(safe(&c.message).into_owned(), theme::error()),
-        Line::raw(""),
-    ];
+    let mut body = prose(&safe(&c.message), width, theme::error());
+    body.push(Line::raw(""));
     if !c.containers.is_empty() {
         body.push(Line::raw("Used by:"));
         for name in &c.containers {
@@ -323,9 +342,11 @@ fn conflict(c: &Conflict, width: usize) -> Parts {
         }
         body.push(Line::raw(""));
     }
-    body.push(Line::raw(
+    body.extend(prose(
         "Forcing removes the image anyway (docker rmi -f); containers keep its layers. \
          Nothing is forced unless you press f.",
+        width,
+        Style::new(),
     ));
     let keys = keys(&[("f", "force delete"), ("n/Esc", "leave it")]);
     (

@@ -67,6 +67,37 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// Splits prose into lines of at most `width` columns, between words where it can.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let needed = if line.is_empty() {
+            word.width()
+        } else {
+            line.width() + 1 + word.width()
+        };
+        if needed <= width {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        let mut pieces = wrap(word, width);
+        line = pieces.pop().unwrap_or_default();
+        lines.extend(pieces);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +120,19 @@ mod tests {
         assert_eq!(wrap("ab", 0), ["a", "b"]);
         for line in wrap("🦀🦀🦀x漢", 3) {
             assert!(line.width() <= 3);
+        }
+    }
+
+    #[test]
+    fn wrap_words_breaks_between_words() {
+        assert_eq!(
+            wrap_words("one two three four", 9),
+            ["one two", "three", "four"]
+        );
+        assert_eq!(wrap_words("abcdefghij k", 4), ["abcd", "efgh", "ij k"]);
+        assert_eq!(wrap_words("", 4), [""]);
+        for line in wrap_words("漢字漢字 🦀🦀 x", 3) {
+            assert!(line.width() <= 3, "{line}");
         }
     }
 
