@@ -6,7 +6,10 @@
 # Installs the engines (test-engine.sh install all), starts "old" (Docker 20.10) and "new"
 # (Docker 28, containerd image store), seeds both with the standard set (see test-engine.sh),
 # exports IMGTUI_TEST_OLD_HOST / IMGTUI_TEST_NEW_HOST (unix://… URLs) and
-# IMGTUI_REQUIRE_ENGINES=1, runs CMD and exits with its status. The engines are stopped on
+# IMGTUI_REQUIRE_ENGINES=1, runs CMD and exits with its status. Two more, unseeded "scratch"
+# engines of the same versions (IMGTUI_TEST_SCRATCH_OLD_HOST / _NEW_HOST) are for the tests
+# that delete and prune: a prune is engine-wide, so it must not run where other tests read
+# the seed set. The engines are stopped on
 # every exit path (success, failure, Ctrl-C, SIGTERM). An engine that cannot be installed,
 # started or seeded fails the run: CI must never silently skip the engine tests.
 set -euo pipefail
@@ -37,8 +40,10 @@ cleanup() {
   trap - EXIT
   log "stopping engines"
   # A failed stop (something left running) fails an otherwise green run.
-  "$TE" stop old || { [ "$rc" != 0 ] || rc=1; }
-  "$TE" stop new || { [ "$rc" != 0 ] || rc=1; }
+  local name
+  for name in old new xold xnew; do
+    "$TE" stop "$name" || { [ "$rc" != 0 ] || rc=1; }
+  done
   exit "$rc"
 }
 trap cleanup EXIT
@@ -48,10 +53,11 @@ trap 'exit 143' TERM
 t0=$SECONDS
 "$TE" install all || die "installing the test engines failed"
 # Engines left behind by a killed run would carry stale images and containers.
-"$TE" stop old
-"$TE" stop new
+for name in old new xold xnew; do "$TE" stop "$name"; done
 old_host=$("$TE" start old old) || die "Docker 20.10 engine 'old' failed to start (see above)"
 new_host=$("$TE" start new new) || die "Docker 28 engine 'new' failed to start (see above)"
+xold_host=$("$TE" start xold old) || die "Docker 20.10 engine 'xold' failed to start (see above)"
+xnew_host=$("$TE" start xnew new) || die "Docker 28 engine 'xnew' failed to start (see above)"
 # Seed both at once: each load mostly waits on its own daemon.
 "$TE" seed old >&2 &
 seed_old=$!
@@ -63,6 +69,8 @@ log "engines ready in $((SECONDS - t0))s: old=$old_host new=$new_host"
 
 export IMGTUI_TEST_OLD_HOST=$old_host
 export IMGTUI_TEST_NEW_HOST=$new_host
+export IMGTUI_TEST_SCRATCH_OLD_HOST=$xold_host
+export IMGTUI_TEST_SCRATCH_NEW_HOST=$xnew_host
 export IMGTUI_REQUIRE_ENGINES=1
 
 status=0

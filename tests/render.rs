@@ -1,10 +1,14 @@
 //! Rendered-buffer tests: the whole UI drawn on ratatui's `TestBackend`, asserting on the text
 //! and positions a user would see. The clock is fixed so relative times are deterministic.
 
+use std::collections::HashMap;
 use std::fmt;
 
+use imgtui::core::action::Command;
 use imgtui::core::action::{Action, EngineEvent, EngineInfo, EngineStatus, Message, Viewport};
-use imgtui::core::image::{Image, ImageId};
+use imgtui::core::cleanup::Outcome;
+use imgtui::core::dialog::{Dialog, DialogInput};
+use imgtui::core::image::{ContainerRef, Image, ImageId};
 use imgtui::core::keymap::KeyMap;
 use imgtui::core::sort::{Sort, SortKey};
 use imgtui::core::state::AppState;
@@ -1295,4 +1299,105 @@ fn emoji_with_variation_selectors_are_not_lost() {
         .map(|l| l.trim_start())
         .collect();
     assert_eq!(shown, format!("love = {value}"), "\n{screen}");
+}
+
+// ----- clean-up -----
+
+const APP: &str = "a0a0a0a0a0a0";
+const NGINX: &str = "1d53ef105045";
+const OLD: &str = "0a0a0a0a0a0a";
+const WEB: &str = "3eb3eb3eb3eb";
+const BUILT: &str = "0c0c0c0c0c0c";
+const NEW: &str = "0b0b0b0b0b0b";
+
+fn container(name: &str, running: bool) -> ContainerRef {
+    ContainerRef {
+        name: name.to_string(),
+        running,
+    }
+}
+
+/// Six images, largest first, with the clock and the container list:
+/// app:1 (unused), nginx (3 tags, unused), a 4-week-old dangling image, web:1 (a running
+/// container uses it), a dangling image a stopped container uses, a 2-hour-old dangling one.
+fn cleanup() -> AppState {
+    let mut state = loaded(vec![
+        image(APP, &["app:1"], 301_200_000, NOW - 60 * DAY),
+        image(
+            NGINX,
+            &["nginx:1.27", "nginx:latest", "nginx:stable"],
+            192_500_000,
+            NOW - 3 * DAY,
+        ),
+        image(OLD, &[], 123_400_000, NOW - 30 * DAY),
+        image(WEB, &["web:1"], 81_700_000, NOW - 10 * DAY),
+        image(BUILT, &[], 42_100_000, NOW - 30 * DAY),
+        image(NEW, &[], 5_500_000, NOW - 2 * 3600),
+    ]);
+    state.update(Message::Clock(NOW));
+    state.update(Message::Engine(EngineEvent::Containers {
+        generation: 0,
+        by_image: HashMap::from([
+            (id(WEB), vec![container("web-1", true)]),
+            (id(BUILT), vec![container("builder", false)]),
+        ]),
+    }));
+    state
+}
+
+fn key(state: &mut AppState, input: DialogInput) -> Vec<Command> {
+    state.update(Message::Dialog(input))
+}
+
+/// Moves the cursor onto the image whose short id is `short`.
+fn select(state: &mut AppState, short: &str) {
+    act(state, Action::Top);
+    for _ in 0..state.len() {
+        if state.selected().is_some_and(|i| i.id.short() == short) {
+            return;
+        }
+        act(state, Action::Down);
+    }
+    panic!("no image {short}");
+}
+
+#[test]
+fn zz_dump() {
+    let mut state = cleanup();
+    select(&mut state, WEB);
+    act(&mut state, Action::Delete);
+    println!("{}", show(&mut state, 120, 40));
+    key(&mut state, DialogInput::Cancel);
+    act(&mut state, Action::Top);
+    act(&mut state, Action::ToggleMark);
+    act(&mut state, Action::ToggleMark);
+    act(&mut state, Action::ToggleMark);
+    act(&mut state, Action::Delete);
+    println!("{}", show(&mut state, 120, 40));
+    let c = key(&mut state, DialogInput::Confirm);
+    println!("{c:?}");
+    println!("{}", show(&mut state, 120, 40));
+    println!("{}", show(&mut state, 160, 20));
+    println!("{}", show(&mut state, 80, 20));
+    let Command::Remove { operation, .. } = c[0] else {
+        panic!()
+    };
+    for (s, o) in [
+        (APP, Outcome::Deleted),
+        (NGINX, Outcome::AlreadyGone),
+        (OLD, Outcome::Failed("disk full".into())),
+    ] {
+        state.update(Message::Engine(EngineEvent::JobDone {
+            operation,
+            id: id(s),
+            outcome: o,
+        }));
+    }
+    println!("{}", show(&mut state, 120, 40));
+    key(&mut state, DialogInput::Cancel);
+    state.read_only = true;
+    act(&mut state, Action::DeleteDangling);
+    println!("{}", show(&mut state, 120, 20));
+    println!("{}", show(&mut state, 60, 20));
+    panic!();
 }

@@ -37,6 +37,81 @@ pub fn engines() -> Vec<TestEngine> {
     found
 }
 
+/// The unseeded engines for tests that delete and prune (a prune is engine-wide, so these
+/// never run where other tests read the seed set). Tests using them hold `scratch_lock`.
+pub fn scratch_engines() -> Vec<TestEngine> {
+    let required = std::env::var("IMGTUI_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
+    let mut found = Vec::new();
+    for (name, var) in [
+        ("scratch-old", "IMGTUI_TEST_SCRATCH_OLD_HOST"),
+        ("scratch-new", "IMGTUI_TEST_SCRATCH_NEW_HOST"),
+    ] {
+        match std::env::var(var) {
+            Ok(host) if !host.is_empty() => found.push(TestEngine { name, host }),
+            _ if required => panic!("{var} is not set but IMGTUI_REQUIRE_ENGINES=1"),
+            _ => {
+                eprintln!("skipping {name}: {var} is not set (run through scripts/with-engines.sh)")
+            }
+        }
+    }
+    found
+}
+
+/// Serialises the tests of one test binary that change a scratch engine.
+pub fn scratch_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    // A failed test poisons the lock; the next one still runs on its own images.
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A new image tagged `tag` whose only file holds `content` (`docker import` of a one-file
+/// tar, so no registry is needed); returns its id. Importing again under the same tag with
+/// other content leaves the previous image dangling.
+pub fn import_image(engine: &TestEngine, tag: &str, content: &str) -> String {
+    let dir = std::env::temp_dir().join(unique("imgtui-import"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("content"), content).unwrap();
+    let script = r#"tar -C "$1" -cf - content | docker -H "$2" import - "$3""#;
+    let output = Command::new("sh")
+        .args(["-c", script, "sh"])
+        .arg(&dir)
+        .arg(&engine.host)
+        .arg(tag)
+        .output()
+        .expect("sh runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        output.status.success(),
+        "docker import {tag} on {} failed: {}",
+        engine.name,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// A dangling image: imported under `tag`, then replaced under it. Returns its id.
+pub fn dangling_image(engine: &TestEngine, tag: &str) -> String {
+    let id = import_image(engine, tag, &unique("dangling"));
+    import_image(engine, tag, &unique("replacement"));
+    id
+}
+
+/// Every image id on the engine (`docker images -q --no-trunc`, all of them).
+pub fn image_ids(engine: &TestEngine) -> std::collections::BTreeSet<String> {
+    docker(engine, &["images", "-q", "--no-trunc"])
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every container id on the engine.
+pub fn container_ids(engine: &TestEngine) -> std::collections::BTreeSet<String> {
+    docker(engine, &["ps", "-aq", "--no-trunc"])
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
 /// Runs the docker CLI against `engine`; panics with its output when it fails.
 pub fn docker(engine: &TestEngine, args: &[&str]) -> String {
     let output = Command::new("docker")
