@@ -497,3 +497,72 @@ fn removals_recheck_each_image_and_report_each_result() {
         tidy(&engine);
     }
 }
+
+#[test]
+fn prune_unused_takes_tagged_images_no_container_uses() {
+    let _lock = scratch_lock();
+    for engine in scratch_engines() {
+        tidy(&engine);
+        let p = unique("imgtui-unused");
+        let tagged = import_image(&engine, &format!("{p}/t:1"), "tagged");
+        let dangling = dangling_image(&engine, &format!("{p}/d:1"));
+        let replacement = docker(
+            &engine,
+            &["image", "inspect", "-f", "{{.Id}}", &format!("{p}/d:1")],
+        );
+        let used = import_image(&engine, &format!("{p}/u:1"), "used");
+        let user = create_container(&engine, &used);
+        let mut session = Session::open(&engine);
+        session.press(Action::Prune);
+        assert!(
+            session.key(DialogInput::Toggle).is_empty(),
+            "choosing sends nothing"
+        );
+        let Some(Dialog::Prune(form)) = &session.state.dialog else {
+            panic!("expected the prune form");
+        };
+        assert_eq!(
+            ids(&form.plan),
+            BTreeSet::from([tagged.clone(), dangling.clone(), replacement.clone()])
+        );
+        assert_eq!(blocked(&form.plan), BTreeSet::from([used.clone()]));
+        session.confirm();
+        for gone in [&tagged, &dangling, &replacement] {
+            assert!(!exists(&engine, gone), "{}: {gone}", engine.name);
+        }
+        assert!(exists(&engine, &used));
+        assert!(container_ids(&engine).len() == 1);
+        assert!(
+            session.notice().starts_with("Pruned 3 unused images"),
+            "{}",
+            session.notice()
+        );
+        docker(&engine, &["rm", &user]);
+        tidy(&engine);
+    }
+}
+
+/// The `until` filter as we send it (a Unix time) is one the engine accepts and applies.
+#[test]
+fn the_engine_accepts_our_until_filter() {
+    let _lock = scratch_lock();
+    for engine in scratch_engines() {
+        tidy(&engine);
+        let d = dangling_image(&engine, &format!("{}/d:1", unique("imgtui-until")));
+        let session = Session::open(&engine);
+        let filter = imgtui::engine::mutate::PruneFilter {
+            dangling_only: true,
+            until: Some("1".into()),
+        };
+        let report = session
+            .rt
+            .block_on(session.client.prune_images(&filter))
+            .unwrap_or_else(|e| panic!("{}: {e}", engine.name));
+        assert!(
+            report.removed.is_empty(),
+            "nothing is older than 1970: {report:?}"
+        );
+        assert!(exists(&engine, &d));
+        tidy(&engine);
+    }
+}

@@ -3,7 +3,12 @@
 
 mod support;
 
-use support::{Tui, engines, line_of};
+use std::collections::BTreeSet;
+
+use support::{
+    Tui, container_ids, dangling_image, docker, engines, image_ids, import_image, line_of,
+    scratch_engines, scratch_lock, unique,
+};
 
 #[test]
 fn browse_sort_and_quit_restores_the_terminal() {
@@ -96,4 +101,108 @@ fn an_unreachable_engine_is_explained_and_q_still_quits() {
     tui.send("q");
     assert!(tui.wait_exit());
     assert_eq!(tui.cooked(), (true, true));
+}
+
+/// `D` then `n` changes nothing; `D` then `y` removes the dangling images no container uses
+/// and nothing else, as the engine's own API shows afterwards. On the scratch engines, since a
+/// prune is engine-wide.
+#[test]
+fn d_then_y_deletes_the_dangling_images_and_nothing_else() {
+    let _lock = scratch_lock();
+    for engine in scratch_engines() {
+        let p = unique("imgtui-e2e");
+        let keep = import_image(&engine, &format!("{p}/keep:1"), "keep");
+        let d1 = dangling_image(&engine, &format!("{p}/a:1"));
+        let d2 = dangling_image(&engine, &format!("{p}/b:1"));
+        let used = dangling_image(&engine, &format!("{p}/c:1"));
+        let user = unique("imgtui-e2e-user");
+        docker(
+            &engine,
+            &[
+                "create",
+                "--pull",
+                "never",
+                "--network",
+                "none",
+                "--name",
+                &user,
+                &used,
+                "/nothing",
+            ],
+        );
+        // What a prune may take: dangling and unused (earlier tests may have left others).
+        let dangling: BTreeSet<String> = docker(
+            &engine,
+            &["images", "-q", "--no-trunc", "--filter", "dangling=true"],
+        )
+        .lines()
+        .map(str::to_string)
+        .filter(|id| *id != used)
+        .collect();
+        assert!(dangling.contains(&d1) && dangling.contains(&d2));
+        let images_before = image_ids(&engine);
+        let containers_before = container_ids(&engine);
+
+        let mut tui = Tui::start(&["--host", &engine.host], 140, 45);
+        tui.wait_screen("the list", |s| s.contains(&format!("{p}/keep:1")));
+        tui.send("D");
+        let screen = tui.wait_screen("the confirmation", |s| {
+            s.contains("Delete all dangling images")
+        });
+        assert!(
+            screen.contains(&d1[7..19]) && screen.contains(&d2[7..19]),
+            "{screen}"
+        );
+        assert!(
+            screen.contains(&user),
+            "the container that keeps one: {screen}"
+        );
+        tui.send("n");
+        tui.wait_screen("the cancel notice", |s| s.contains("Cancelled"));
+        assert_eq!(
+            image_ids(&engine),
+            images_before,
+            "{}: n sent nothing",
+            engine.name
+        );
+
+        tui.send("D");
+        tui.wait_screen("the confirmation", |s| {
+            s.contains("Delete all dangling images")
+        });
+        tui.send("y");
+        let screen = tui.wait_screen("the report", |s| s.contains("Pruned"));
+        assert!(!screen.contains(&d1[7..19]), "the list follows: {screen}");
+
+        let expected: BTreeSet<String> = images_before.difference(&dangling).cloned().collect();
+        assert_eq!(image_ids(&engine), expected, "{}", engine.name);
+        assert_eq!(container_ids(&engine), containers_before);
+        assert!(image_ids(&engine).contains(&keep) && image_ids(&engine).contains(&used));
+        tui.send("q");
+        assert!(tui.wait_exit());
+        docker(&engine, &["rm", &user]);
+    }
+}
+
+/// `--read-only`: the status bar says so and `D` deletes nothing.
+#[test]
+fn read_only_disables_deleting() {
+    let _lock = scratch_lock();
+    for engine in scratch_engines() {
+        let p = unique("imgtui-ro");
+        let d = dangling_image(&engine, &format!("{p}/a:1"));
+        let before = image_ids(&engine);
+        let mut tui = Tui::start(&["--host", &engine.host, "--read-only"], 120, 30);
+        tui.wait_screen("the list", |s| {
+            s.contains("READ-ONLY") && s.contains("dangling")
+        });
+        tui.send("D");
+        tui.wait_screen("the refusal", |s| {
+            s.contains("Read-only: deleting is disabled")
+        });
+        tui.send("q");
+        assert!(tui.wait_exit());
+        assert_eq!(image_ids(&engine), before, "{}", engine.name);
+        docker(&engine, &["rmi", &d]);
+    }
 }

@@ -1361,43 +1361,859 @@ fn select(state: &mut AppState, short: &str) {
     panic!("no image {short}");
 }
 
+/// The dialog's border, found from its title: (left, top, right, bottom) columns and rows.
+#[derive(Clone, Copy, Debug)]
+struct Popup {
+    left: u16,
+    top: u16,
+    right: u16,
+    bottom: u16,
+}
+
+impl Popup {
+    fn contains(self, x: u16, y: u16) -> bool {
+        (self.left..=self.right).contains(&x) && (self.top..=self.bottom).contains(&y)
+    }
+}
+
+/// Finds the dialog titled `title` and checks its border is whole.
+fn popup(screen: &Screen, title: &str) -> Popup {
+    let (x, top) = screen.at(&format!("┌ {title}"));
+    let left = x;
+    let right = (left + 1..screen.width())
+        .find(|&x| screen.symbol(x, top) == "┐")
+        .unwrap_or_else(|| panic!("no top-right corner:\n{screen}"));
+    let bottom = (top + 1..screen.height())
+        .find(|&y| screen.symbol(left, y) == "└")
+        .unwrap_or_else(|| panic!("no bottom-left corner:\n{screen}"));
+    assert_eq!(screen.symbol(right, bottom), "┘", "\n{screen}");
+    for y in top + 1..bottom {
+        assert_eq!(
+            screen.symbol(left, y),
+            "│",
+            "left border, row {y}:\n{screen}"
+        );
+        assert_eq!(
+            screen.symbol(right, y),
+            "│",
+            "right border, row {y}:\n{screen}"
+        );
+    }
+    for x in left + 1..right {
+        assert_eq!(screen.symbol(x, bottom), "─", "bottom border:\n{screen}");
+    }
+    Popup {
+        left,
+        top,
+        right,
+        bottom,
+    }
+}
+
+/// The dialog's inner rows, right-trimmed.
+fn inside(screen: &Screen, p: Popup) -> Vec<String> {
+    (p.top + 1..p.bottom)
+        .map(|y| screen.text(p.left + 1, p.right, y).trim_end().to_string())
+        .collect()
+}
+
+/// Column of `text` on row `y`.
+fn column_of(screen: &Screen, y: u16, text: &str) -> u16 {
+    let offset = screen
+        .line(y)
+        .find(text)
+        .unwrap_or_else(|| panic!("{text:?} not on row {y}:\n{screen}"));
+    screen.column(y, offset)
+}
+
+/// Everything outside the dialog is exactly what the frame shows without it.
+fn assert_only_popup_changed(state: &mut AppState, screen: &Screen, p: Popup) {
+    let open = state.dialog.take();
+    let (plain, _) = draw(state, screen.width(), screen.height());
+    state.dialog = open;
+    for y in 0..screen.height() {
+        for x in 0..screen.width() {
+            if !p.contains(x, y) {
+                assert_eq!(
+                    screen.cell(x, y),
+                    plain.cell(x, y),
+                    "({x},{y}) outside the dialog changed:\n{screen}\nwithout the dialog:\n{plain}"
+                );
+            }
+        }
+    }
+}
+
+/// The one `Remove` a confirmation returned: its operation id.
+fn removal(commands: &[Command]) -> u64 {
+    match commands {
+        [Command::Remove { operation, .. }] => *operation,
+        other => panic!("expected one removal, got {other:?}"),
+    }
+}
+
+fn job_done(state: &mut AppState, operation: u64, short: &str, outcome: Outcome) {
+    state.update(Message::Engine(EngineEvent::JobDone {
+        operation,
+        id: id(short),
+        outcome,
+    }));
+}
+
 #[test]
-fn zz_dump() {
+fn delete_dangling_lists_what_goes_and_what_stays() {
+    let mut state = cleanup();
+    act(&mut state, Action::DeleteDangling);
+    let screen = show(&mut state, 120, 40);
+    assert_clean(&screen);
+    let p = popup(&screen, "Delete all dangling images ");
+    // Centred, 96 wide.
+    assert_eq!((p.left, p.right), (12, 107), "\n{screen}");
+    let lines = inside(&screen, p);
+    assert_eq!(
+        lines[0], "2 images will be deleted, 128.9 MB in all:",
+        "\n{screen}"
+    );
+    assert!(
+        screen
+            .cell(p.left + 1, p.top + 1)
+            .modifier
+            .contains(Modifier::BOLD),
+        "the count stands out"
+    );
+    assert_eq!(lines[1], "  IMAGE ID             CREATED       SIZE  TAGS");
+    // One row per image, in list order: short id, age, size, "<none>".
+    assert_eq!(
+        lines[2],
+        format!("  {OLD}     4 weeks ago   123.4 MB  <none>")
+    );
+    assert_eq!(
+        lines[3],
+        format!("  {NEW}     2 hours ago     5.5 MB  <none>")
+    );
+    // Sizes end under the end of "SIZE".
+    let size_end = lines[1].find("SIZE").unwrap() + 4;
+    assert_eq!(lines[2].find("123.4 MB").unwrap() + 8, size_end);
+    assert_eq!(lines[3].find("5.5 MB").unwrap() + 6, size_end);
+    assert_eq!(lines[4], "");
+    assert_eq!(lines[5], "1 image will stay — containers use it:");
+    assert!(
+        lines[6].starts_with(&format!("  {BUILT}    42.1 MB  used by builder (stopped)")),
+        "\n{screen}"
+    );
+    // Neither tagged images nor the one in use are in the "deleted" part.
+    for other in [APP, NGINX, WEB] {
+        assert!(
+            !lines.iter().any(|l| l.contains(other)),
+            "{other}:\n{screen}"
+        );
+    }
+    assert_eq!(
+        lines.iter().filter(|l| l.contains(BUILT)).count(),
+        1,
+        "only under \"will stay\""
+    );
+    let text = lines.join("\n");
+    assert!(
+        text.contains("One engine prune (dangling=true)"),
+        "\n{screen}"
+    );
+    // The keys on the last inner row, after a blank one; the keys in their own colour.
+    let n = lines.len();
+    assert_eq!(lines[n - 1], "y/Enter delete · n/Esc cancel · j/k scroll");
+    assert_eq!(lines[n - 2], "");
+    let keys_y = p.bottom - 1;
+    assert_ne!(
+        screen.cell(p.left + 1, keys_y).fg,
+        screen.cell(p.left + 9, keys_y).fg,
+        "\"y/Enter\" is coloured, \"delete\" is not"
+    );
+    assert_only_popup_changed(&mut state, &screen, p);
+
+    // Narrow: everything still inside the border, the keys still on the last row.
+    let screen = show(&mut state, 60, 20);
+    assert_clean(&screen);
+    let p = popup(&screen, "Delete all dangling images ");
+    assert_eq!((p.left, p.right), (2, 57), "\n{screen}");
+    let lines = inside(&screen, p);
+    assert_eq!(
+        lines.last().unwrap(),
+        "y/Enter delete · n/Esc cancel · j/k scroll",
+        "\n{screen}"
+    );
+    assert_eq!(lines[0], "2 images will be deleted, 128.9 MB in all:");
+    assert!(lines[2].starts_with(&format!("  {OLD}     4 weeks ago   123.4 MB  <none>")));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("used by builder (stopped)")),
+        "\n{screen}"
+    );
+    for line in &lines {
+        assert!(
+            line.width() <= usize::from(p.right - p.left - 1),
+            "{line:?}"
+        );
+    }
+    assert_only_popup_changed(&mut state, &screen, p);
+}
+
+#[test]
+fn a_confirmation_taller_than_the_screen_scrolls_and_keeps_its_keys() {
+    let mut state = cleanup();
+    act(&mut state, Action::DeleteDangling);
+    let screen = show(&mut state, 60, 12);
+    let p = popup(&screen, "Delete all dangling images ");
+    let lines = inside(&screen, p);
+    assert_eq!(
+        lines[0], "2 images will be deleted, 128.9 MB in all:",
+        "\n{screen}"
+    );
+    assert!(
+        !screen.contains("builder (stopped)"),
+        "cut at the bottom:\n{screen}"
+    );
+    assert_eq!(
+        lines.last().unwrap(),
+        "y/Enter delete · n/Esc cancel · j/k scroll"
+    );
+    for _ in 0..3 {
+        assert!(key(&mut state, DialogInput::Down).is_empty());
+    }
+    let screen = show(&mut state, 60, 12);
+    let p = popup(&screen, "Delete all dangling images ");
+    let lines = inside(&screen, p);
+    assert!(
+        !screen.contains("will be deleted"),
+        "scrolled past:\n{screen}"
+    );
+    assert!(lines[0].contains(NEW), "\n{screen}");
+    assert!(screen.contains("used by builder (stopped)"), "\n{screen}");
+    assert_eq!(
+        lines.last().unwrap(),
+        "y/Enter delete · n/Esc cancel · j/k scroll",
+        "the keys do not scroll"
+    );
+}
+
+#[test]
+fn delete_on_an_image_with_three_tags_offers_each_tag_or_the_image() {
+    let mut state = cleanup();
+    select(&mut state, NGINX);
+    act(&mut state, Action::Delete);
+    let screen = show(&mut state, 120, 40);
+    let p = popup(&screen, "Delete or untag ");
+    let lines = inside(&screen, p);
+    assert_eq!(
+        lines[0],
+        format!("This image ({NGINX}) has 3 tags. Remove one tag (the image stays), or the image:"),
+        "\n{screen}"
+    );
+    let choices = [
+        "untag nginx:1.27",
+        "untag nginx:latest",
+        "untag nginx:stable",
+        "delete image 1d53ef105045 with all 3 tags (192.5 MB)",
+    ];
+    let first = index_of(&lines, choices[0]);
+    let marked = |lines: &[String]| -> Vec<usize> {
+        lines[first..first + 4]
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.starts_with("› "))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let check = |screen: &Screen, selected: usize| {
+        let p = popup(screen, "Delete or untag ");
+        let lines = inside(screen, p);
+        for (i, choice) in choices.iter().enumerate() {
+            let marker = if i == selected { "› " } else { "  " };
+            assert_eq!(lines[first + i], format!("{marker}{choice}"), "\n{screen}");
+            // The chosen one is highlighted, from its text on; the marker is not.
+            let y = p.top + 1 + (first + i) as u16;
+            assert_eq!(screen.reversed(p.left + 3, y), i == selected, "\n{screen}");
+            assert!(!screen.reversed(p.left + 1, y));
+        }
+        assert_eq!(marked(&lines), [selected]);
+        assert_eq!(
+            lines.last().unwrap(),
+            "j/k choose · y/Enter do it · n/Esc cancel"
+        );
+    };
+    check(&screen, 0);
+    key(&mut state, DialogInput::Down);
+    check(&show(&mut state, 120, 40), 1);
+    key(&mut state, DialogInput::Down);
+    key(&mut state, DialogInput::Down);
+    check(&show(&mut state, 120, 40), 3);
+    // The last choice stays chosen.
+    key(&mut state, DialogInput::Down);
+    check(&show(&mut state, 120, 40), 3);
+    key(&mut state, DialogInput::Up);
+    check(&show(&mut state, 120, 40), 2);
+
+    // Deleting the whole image asks again, listing it with all its tags.
+    key(&mut state, DialogInput::Down);
+    assert!(key(&mut state, DialogInput::Confirm).is_empty());
+    let screen = show(&mut state, 120, 40);
+    let p = popup(&screen, &format!("Delete image nginx:1.27 ({NGINX}) "));
+    let lines = inside(&screen, p);
+    assert_eq!(
+        lines[0], "1 image will be deleted, 192.5 MB in all:",
+        "\n{screen}"
+    );
+    assert_eq!(
+        lines[2],
+        format!("  {NGINX}      3 days ago   192.5 MB  nginx:1.27, nginx:latest, nginx:stable")
+    );
+    assert_eq!(
+        lines.last().unwrap(),
+        "y/Enter delete · n/Esc cancel · j/k scroll"
+    );
+}
+
+#[test]
+fn an_image_a_running_container_uses_is_only_offered_force() {
     let mut state = cleanup();
     select(&mut state, WEB);
     act(&mut state, Action::Delete);
-    println!("{}", show(&mut state, 120, 40));
-    key(&mut state, DialogInput::Cancel);
+    let screen = show(&mut state, 120, 40);
+    assert!(matches!(state.dialog, Some(Dialog::Confirm(_))));
+    let p = popup(&screen, &format!("Delete image web:1 ({WEB}) "));
+    let lines = inside(&screen, p);
+    let text = lines.join("\n");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("  {WEB}    81.7 MB  used by web-1 (running)"))),
+        "\n{screen}"
+    );
+    assert!(text.contains("Forcing removes it anyway"), "\n{screen}");
+    assert_eq!(lines.last().unwrap(), "f force delete · n/Esc leave it");
+    assert!(!screen.contains("y/Enter"), "\n{screen}");
+    // y does nothing here; the dialog stays as it was.
+    assert!(key(&mut state, DialogInput::Confirm).is_empty());
+    let again = show(&mut state, 120, 40);
+    assert_eq!(again.lines, screen.lines);
+    // f forces, and the removal shows its progress.
+    let commands = key(&mut state, DialogInput::Force);
+    assert!(matches!(
+        commands[..],
+        [Command::Remove { force: true, .. }]
+    ));
+    let screen = show(&mut state, 120, 40);
+    assert!(screen.line(39).contains("0/1 removed"), "\n{screen}");
+
+    // An image nothing uses: y deletes, and force is not offered.
+    let mut state = cleanup();
+    select(&mut state, APP);
+    act(&mut state, Action::Delete);
+    let screen = show(&mut state, 120, 40);
+    let p = popup(&screen, &format!("Delete image app:1 ({APP}) "));
+    let lines = inside(&screen, p);
+    assert_eq!(
+        lines.last().unwrap(),
+        "y/Enter delete · n/Esc cancel · j/k scroll"
+    );
+    assert!(!screen.contains("force"), "\n{screen}");
+}
+
+#[test]
+fn prune_form_previews_as_scope_and_age_change() {
+    let mut state = cleanup();
+    act(&mut state, Action::Prune);
+    let title = "Prune images ";
+    let screen = show(&mut state, 120, 40);
+    let p = popup(&screen, title);
+    let lines = inside(&screen, p);
+    assert_eq!(
+        lines[0], "Which:       (•) dangling   ( ) unused (no container uses it, tagged or not)",
+        "\n{screen}"
+    );
+    assert_eq!(
+        lines[1],
+        "Older than:  [        ]  empty: any age · e.g. 36h, 7d, 2w"
+    );
+    // The focused field is highlighted.
+    let which = p.top + 1;
+    let age = p.top + 2;
+    assert!(screen.reversed(column_of(&screen, which, "(•)"), which));
+    assert!(!screen.reversed(column_of(&screen, age, "["), age));
+    assert!(lines.contains(&"2 images will be deleted, 128.9 MB in all:".to_string()));
+    assert_eq!(
+        lines.last().unwrap(),
+        "Tab field · Space dangling/unused · y/Enter prune · n/Esc cancel"
+    );
+    assert_eq!(ids_listed(&lines), [OLD, NEW]);
+
+    key(&mut state, DialogInput::Toggle);
+    let screen = show(&mut state, 120, 40);
+    let lines = inside(&screen, popup(&screen, title));
+    assert!(
+        lines[0].starts_with("Which:       ( ) dangling   (•) unused"),
+        "\n{screen}"
+    );
+    assert!(lines.contains(&"4 images will be deleted, 622.6 MB in all:".to_string()));
+    assert_eq!(ids_listed(&lines), [APP, NGINX, OLD, NEW]);
+    assert!(lines.contains(&"2 images will stay — containers use them:".to_string()));
+    assert!(lines.iter().any(|l| l.contains("used by web-1 (running)")));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("used by builder (stopped)"))
+    );
+
+    // Typing a number jumps to the age; the preview drops what is younger.
+    key(&mut state, DialogInput::Char('7'));
+    key(&mut state, DialogInput::Char('d'));
+    let screen = show(&mut state, 120, 40);
+    let p = popup(&screen, title);
+    let lines = inside(&screen, p);
+    assert!(
+        lines[1].starts_with("Older than:  [7d      ]"),
+        "\n{screen}"
+    );
+    let (which, age) = (p.top + 1, p.top + 2);
+    assert!(screen.reversed(column_of(&screen, age, "[7d"), age));
+    assert!(!screen.reversed(column_of(&screen, which, "(•)"), which));
+    assert!(lines.contains(&"2 images will be deleted, 424.6 MB in all:".to_string()));
+    assert_eq!(ids_listed(&lines), [APP, OLD]);
+    assert!(!lines.iter().any(|l| l.contains(NGINX) || l.contains(NEW)));
+
+    // A letter that is no unit: said in red under the field.
+    key(&mut state, DialogInput::Char('x'));
+    let screen = show(&mut state, 120, 40);
+    let p = popup(&screen, title);
+    let lines = inside(&screen, p);
+    assert!(
+        lines[1].starts_with("Older than:  [7dx     ]"),
+        "\n{screen}"
+    );
+    assert_eq!(lines[2], "  unknown unit 'x' (use s, m, h, d or w)");
+    let error_x = column_of(&screen, p.top + 3, "unknown");
+    assert_ne!(
+        screen.cell(error_x, p.top + 3).fg,
+        screen.cell(p.left + 1, p.top + 1).fg,
+        "the error is coloured"
+    );
+    // Enter does nothing while the age is wrong.
+    assert!(key(&mut state, DialogInput::Confirm).is_empty());
+    assert!(state.dialog.is_some());
+
+    // Erasing it brings the preview back.
+    key(&mut state, DialogInput::Erase);
+    let screen = show(&mut state, 120, 40);
+    let lines = inside(&screen, popup(&screen, title));
+    assert!(!screen.contains("unknown unit"), "\n{screen}");
+    assert!(lines[1].starts_with("Older than:  [7d      ]"));
+    assert_eq!(ids_listed(&lines), [APP, OLD]);
+}
+
+#[test]
+fn marks_show_in_the_list_and_the_status_bar_until_esc() {
+    let mut state = cleanup();
+    let screen = show(&mut state, 120, 40);
+    let (id_x, _) = screen.at("IMAGE ID");
+    assert!(!screen.contains("●"));
+    assert!(!screen.line(39).contains("marked"));
+
+    // Space marks the selected row and moves down.
     act(&mut state, Action::Top);
     act(&mut state, Action::ToggleMark);
+    let screen = show(&mut state, 120, 40);
+    assert!(screen.line(2).starts_with("│● app:1 "), "\n{screen}");
+    assert!(
+        screen.line(3).starts_with("│  nginx:1.27 +2 "),
+        "\n{screen}"
+    );
+    assert!(screen.reversed(3, 3), "the cursor moved down");
+    assert_ne!(
+        screen.cell(3, 2).fg,
+        screen.cell(3, 4).fg,
+        "a marked row has its own colour"
+    );
+    assert!(
+        screen.line(39).contains(" · 1 marked (301.2 MB)"),
+        "\n{screen}"
+    );
+    // The other columns stay where they were.
+    assert_eq!(screen.text(id_x, id_x + 12, 2), APP);
+
+    act(&mut state, Action::MarkAll);
+    let screen = show(&mut state, 120, 40);
+    for y in 2..8 {
+        assert!(screen.line(y).starts_with("│● "), "row {y}:\n{screen}");
+    }
+    assert!(screen.line(8).starts_with("│ "), "\n{screen}");
+    assert!(
+        screen.line(39).contains(" · 6 marked (746.4 MB)"),
+        "\n{screen}"
+    );
+
+    act(&mut state, Action::Back);
+    let screen = show(&mut state, 120, 40);
+    assert!(!screen.contains("●"), "\n{screen}");
+    assert!(!screen.line(39).contains("marked"), "\n{screen}");
+    assert!(screen.line(2).starts_with("│app:1 "), "\n{screen}");
+}
+
+#[test]
+fn read_only_says_so_and_refuses_to_delete() {
+    let mut state = cleanup();
+    state.read_only = true;
+    let screen = show(&mut state, 120, 40);
+    let status = screen.line(39);
+    assert!(status.contains(" READ-ONLY "), "\n{screen}");
+    let x = column_of(&screen, 39, "READ-ONLY");
+    assert_ne!(screen.cell(x, 39).bg, screen.cell(1, 39).bg, "a badge");
+    // No notice line yet: the panes reach the status bar.
+    assert_eq!(screen.symbol(0, 38), "└");
+
+    for action in [Action::DeleteDangling, Action::Delete, Action::Prune] {
+        act(&mut state, action);
+        assert!(state.dialog.is_none());
+        let screen = show(&mut state, 120, 40);
+        assert!(
+            screen
+                .line(38)
+                .starts_with(" ! Read-only: deleting is disabled (started with --read-only)."),
+            "{action:?}:\n{screen}"
+        );
+        assert!(!screen.contains("┌ Delete"), "\n{screen}");
+        assert!(!screen.contains("┌ Prune"), "\n{screen}");
+        assert!(screen.line(39).contains(" READ-ONLY "));
+    }
+}
+
+/// A tag and a container name that would retitle the terminal and clear it.
+fn hostile_cleanup() -> AppState {
+    const EVIL: &str = "e5ce5ce5ce5c";
+    const USED: &str = "c0c0c0c0c0c0";
+    const LONE: &str = "10e10e10e10e";
+    let mut state = loaded(vec![
+        image(
+            EVIL,
+            &["evil\u{1b}]0;pwned\u{7}:1", "wipe\u{1b}[2J:2"],
+            3_000,
+            NOW - DAY,
+        ),
+        image(USED, &["used\u{1b}[2J:1"], 2_000, NOW - DAY),
+        image(LONE, &["lone\u{1b}]0;pwned\u{7}:1"], 1_000, NOW - DAY),
+    ]);
+    state.update(Message::Clock(NOW));
+    state.update(Message::Engine(EngineEvent::Containers {
+        generation: 0,
+        by_image: HashMap::from([(id(USED), vec![container("ctr\u{1b}]0;pwned\u{7}", true)])]),
+    }));
+    state
+}
+
+/// No cell holds an escape or a bell, and `shown` is on screen as written.
+fn assert_escaped(screen: &Screen, shown: &[&str]) {
+    assert_clean(screen);
+    for y in 0..screen.height() {
+        for x in 0..screen.width() {
+            let symbol = screen.symbol(x, y);
+            assert!(
+                !symbol.contains('\u{1b}') && !symbol.contains('\u{7}'),
+                "({x},{y}) {symbol:?}"
+            );
+        }
+    }
+    for text in shown {
+        assert!(screen.contains(text), "{text:?} not on screen:\n{screen}");
+    }
+}
+
+#[test]
+fn hostile_tags_and_container_names_are_escaped_in_dialogs() {
+    let mut state = hostile_cleanup();
+    select(&mut state, "e5ce5ce5ce5c");
+    act(&mut state, Action::Delete);
+    let screen = show(&mut state, 120, 40);
+    popup(&screen, "Delete or untag ");
+    assert_escaped(
+        &screen,
+        &[r"› untag evil\x1b]0;pwned\x07:1", r"  untag wipe\x1b[2J:2"],
+    );
+    key(&mut state, DialogInput::Down);
+    key(&mut state, DialogInput::Down);
+    key(&mut state, DialogInput::Confirm);
+    let screen = show(&mut state, 120, 40);
+    popup(
+        &screen,
+        r"Delete image evil\x1b]0;pwned\x07:1 (e5ce5ce5ce5c) ",
+    );
+    assert_escaped(&screen, &[r"evil\x1b]0;pwned\x07:1, wipe\x1b[2J:2"]);
+    key(&mut state, DialogInput::Cancel);
+
+    // The container name, where an image in use stays.
+    select(&mut state, "c0c0c0c0c0c0");
+    act(&mut state, Action::Delete);
+    let screen = show(&mut state, 120, 40);
+    popup(&screen, r"Delete image used\x1b[2J:1 (c0c0c0c0c0c0) ");
+    assert_escaped(&screen, &[r"used by ctr\x1b]0;pwned\x07 (running)"]);
+    key(&mut state, DialogInput::Cancel);
+
+    // A conflict: the engine's message, and the container that appeared meanwhile.
+    select(&mut state, "10e10e10e10e");
+    act(&mut state, Action::Delete);
+    let operation = removal(&key(&mut state, DialogInput::Confirm));
+    state.update(Message::Engine(EngineEvent::Containers {
+        generation: 0,
+        by_image: HashMap::from([
+            (
+                id("c0c0c0c0c0c0"),
+                vec![container("ctr\u{1b}]0;pwned\u{7}", true)],
+            ),
+            (
+                id("10e10e10e10e"),
+                vec![container("new\u{1b}[2J\u{7}", false)],
+            ),
+        ]),
+    }));
+    job_done(
+        &mut state,
+        operation,
+        "10e10e10e10e",
+        Outcome::Conflict(
+            "unable to delete \u{1b}[31mlone\u{1b}[0m (must be forced)\u{7}".to_string(),
+        ),
+    );
+    assert!(matches!(state.dialog, Some(Dialog::Conflict(_))));
+    let screen = show(&mut state, 120, 40);
+    let p = popup(
+        &screen,
+        r"Cannot delete lone\x1b]0;pwned\x07:1 (10e10e10e10e) ",
+    );
+    let lines = inside(&screen, p);
+    assert!(
+        lines[0].starts_with(r"unable to delete \x1b[31mlone\x1b[0m (must be forced)\x07"),
+        "\n{screen}"
+    );
+    let used_by = index_of(&lines, "Used by:");
+    assert_eq!(lines[used_by + 1], r"  new\x1b[2J\x07 (stopped)");
+    assert_eq!(lines.last().unwrap(), "f force delete · n/Esc leave it");
+    assert_escaped(
+        &screen,
+        &[r"! lone\x1b]0;pwned\x07:1 not removed: unable to delete \x1b[31mlone"],
+    );
+    key(&mut state, DialogInput::Cancel);
+
+    // And the report of a bulk delete, once that container is gone again.
+    state.update(Message::Engine(EngineEvent::Containers {
+        generation: 0,
+        by_image: HashMap::new(),
+    }));
+    select(&mut state, "e5ce5ce5ce5c");
     act(&mut state, Action::ToggleMark);
+    select(&mut state, "10e10e10e10e");
     act(&mut state, Action::ToggleMark);
     act(&mut state, Action::Delete);
-    println!("{}", show(&mut state, 120, 40));
-    let c = key(&mut state, DialogInput::Confirm);
-    println!("{c:?}");
-    println!("{}", show(&mut state, 120, 40));
-    println!("{}", show(&mut state, 160, 20));
-    println!("{}", show(&mut state, 80, 20));
-    let Command::Remove { operation, .. } = c[0] else {
-        panic!()
-    };
-    for (s, o) in [
-        (APP, Outcome::Deleted),
-        (NGINX, Outcome::AlreadyGone),
-        (OLD, Outcome::Failed("disk full".into())),
-    ] {
-        state.update(Message::Engine(EngineEvent::JobDone {
+    let operation = removal(&key(&mut state, DialogInput::Confirm));
+    for short in ["e5ce5ce5ce5c", "10e10e10e10e"] {
+        job_done(
+            &mut state,
             operation,
-            id: id(s),
-            outcome: o,
-        }));
+            short,
+            Outcome::Failed("disk \u{1b}[2J full\u{7}".to_string()),
+        );
     }
-    println!("{}", show(&mut state, 120, 40));
-    key(&mut state, DialogInput::Cancel);
-    state.read_only = true;
-    act(&mut state, Action::DeleteDangling);
-    println!("{}", show(&mut state, 120, 20));
-    println!("{}", show(&mut state, 60, 20));
-    panic!();
+    assert!(matches!(state.dialog, Some(Dialog::Report(_))));
+    let screen = show(&mut state, 120, 40);
+    popup(&screen, "2 images not removed. ");
+    assert_escaped(
+        &screen,
+        &[
+            r" ✗ e5ce5ce5ce5c  evil\x1b]0;pwned\x07:1 — failed: disk \x1b[2J full\x07",
+            r" ✗ 10e10e10e10e  lone\x1b]0;pwned\x07:1 — failed: disk \x1b[2J full\x07",
+        ],
+    );
+}
+
+/// Marks the three largest images (app, nginx, the old dangling one), asks to delete them
+/// and confirms: the removal's operation id.
+fn delete_three_marked(state: &mut AppState) -> u64 {
+    act(state, Action::Top);
+    for _ in 0..3 {
+        act(state, Action::ToggleMark);
+    }
+    act(state, Action::Delete);
+    removal(&key(state, DialogInput::Confirm))
+}
+
+#[test]
+fn bulk_delete_shows_progress_then_a_report() {
+    let mut state = cleanup();
+    act(&mut state, Action::Top);
+    for _ in 0..3 {
+        act(&mut state, Action::ToggleMark);
+    }
+    act(&mut state, Action::Delete);
+    let screen = show(&mut state, 120, 40);
+    let p = popup(&screen, "Delete marked images ");
+    let lines = inside(&screen, p);
+    assert_eq!(
+        lines[0], "3 images will be deleted, 617.1 MB in all:",
+        "\n{screen}"
+    );
+    for (i, short) in [APP, NGINX, OLD].into_iter().enumerate() {
+        assert!(
+            lines[2 + i].starts_with(&format!("  {short} ")),
+            "\n{screen}"
+        );
+    }
+    assert!(screen.line(39).contains("3 marked (617.1 MB)"));
+
+    let operation = removal(&key(&mut state, DialogInput::Confirm));
+    let screen = show(&mut state, 120, 40);
+    assert!(state.dialog.is_none());
+    let status = screen.line(39);
+    assert!(status.contains("⠋ 0/3 removed"), "\n{screen}");
+    assert!(!status.contains("marked"), "the marks were used up");
+    assert!(!screen.contains("●"), "\n{screen}");
+    // The spinner turns.
+    let (turned, _) = draw_with(&state, 120, 40, 1);
+    assert!(turned.line(39).contains("⠙ 0/3 removed"), "\n{turned}");
+
+    job_done(&mut state, operation, APP, Outcome::Deleted);
+    let screen = show(&mut state, 120, 40);
+    assert!(screen.line(39).contains("1/3 removed"), "\n{screen}");
+    assert!(!screen.contains("app:1"), "gone from the list:\n{screen}");
+    job_done(&mut state, operation, NGINX, Outcome::AlreadyGone);
+    assert!(show(&mut state, 120, 40).line(39).contains("2/3 removed"));
+    job_done(
+        &mut state,
+        operation,
+        OLD,
+        Outcome::Failed("disk full".to_string()),
+    );
+
+    let screen = show(&mut state, 120, 40);
+    let summary = "Deleted 1 image (301.2 MB); 1 image already gone; 1 image not removed.";
+    let p = popup(&screen, summary);
+    let lines = inside(&screen, p);
+    assert_eq!(
+        lines[..3],
+        [
+            format!(" ✓ {APP}  app:1 — deleted"),
+            format!(" ✓ {NGINX}  nginx:1.27 — already gone"),
+            format!(" ✗ {OLD}  <none> — failed: disk full"),
+        ],
+        "\n{screen}"
+    );
+    assert_eq!(lines.last().unwrap(), "Enter/Esc close · j/k scroll");
+    let (ok_y, failed_y) = (p.top + 1, p.top + 3);
+    assert_ne!(
+        screen.cell(p.left + 2, ok_y).fg,
+        screen.cell(p.left + 2, failed_y).fg,
+        "✓ and ✗ in different colours"
+    );
+    // The notice line says the same; the progress is gone.
+    assert_eq!(
+        screen.line(38).trim_end(),
+        format!(" ! {summary}"),
+        "\n{screen}"
+    );
+    assert!(!screen.line(39).contains("removed"), "\n{screen}");
+    // The failed one is still listed.
+    assert!(screen.line(2).contains(OLD), "\n{screen}");
+
+    // Closing the report keeps the notice.
+    key(&mut state, DialogInput::Confirm);
+    let screen = show(&mut state, 120, 40);
+    assert!(!screen.contains("Enter/Esc close"), "\n{screen}");
+    assert_eq!(screen.line(38).trim_end(), format!(" ! {summary}"));
+}
+
+/// The short ids a dialog lists under its "IMAGE ID" header.
+fn ids_listed(lines: &[String]) -> Vec<&str> {
+    let start = index_of(lines, "IMAGE ID") + 1;
+    lines[start..]
+        .iter()
+        .take_while(|l| !l.is_empty())
+        .map(|l| &l[2..14])
+        .collect()
+}
+
+/// The states with each dialog open, and the first key its bottom line names.
+fn every_dialog() -> Vec<(&'static str, AppState, &'static str)> {
+    let mut dangling = cleanup();
+    act(&mut dangling, Action::DeleteDangling);
+    let mut choose = cleanup();
+    select(&mut choose, NGINX);
+    act(&mut choose, Action::Delete);
+    let mut in_use = cleanup();
+    select(&mut in_use, WEB);
+    act(&mut in_use, Action::Delete);
+    let mut prune = cleanup();
+    act(&mut prune, Action::Prune);
+    for c in ['7', 'd', 'x'] {
+        key(&mut prune, DialogInput::Char(c));
+    }
+    let mut conflict = cleanup();
+    select(&mut conflict, APP);
+    act(&mut conflict, Action::Delete);
+    let operation = removal(&key(&mut conflict, DialogInput::Confirm));
+    job_done(
+        &mut conflict,
+        operation,
+        APP,
+        Outcome::Conflict("image is being used by stopped container 1e2c ".repeat(5)),
+    );
+    let mut report = cleanup();
+    let operation = delete_three_marked(&mut report);
+    for short in [APP, NGINX, OLD] {
+        job_done(
+            &mut report,
+            operation,
+            short,
+            Outcome::Failed("x".repeat(200)),
+        );
+    }
+    let all = vec![
+        ("dangling", dangling, "y/Enter"),
+        ("choose", choose, "j/k"),
+        ("in use", in_use, "f force"),
+        ("prune", prune, "Tab"),
+        ("conflict", conflict, "f force"),
+        ("report", report, "Enter/Esc"),
+    ];
+    for (name, state, _) in &all {
+        assert!(state.dialog.is_some(), "{name}: no dialog");
+    }
+    all
+}
+
+#[test]
+fn dialogs_render_on_tiny_terminals_and_keep_their_keys() {
+    for (name, mut state, first_key) in every_dialog() {
+        let screen = show(&mut state, 1, 1);
+        assert_eq!(screen.line(0), "t", "{name}");
+        for (w, h) in [(20, 5), (30, 8)] {
+            let screen = show(&mut state, w, h);
+            assert_clean(&screen);
+            assert!(
+                screen.contains(first_key),
+                "{name} {w}x{h}: no {first_key:?}:\n{screen}"
+            );
+        }
+        for w in [2, 19, 20, 21, 24, 33, 45, 60, 80] {
+            for h in [2, 4, 5, 6, 7, 9, 12, 16, 20] {
+                let screen = show(&mut state, w, h);
+                assert_clean(&screen);
+                if w >= ui::MIN_WIDTH && h >= ui::MIN_HEIGHT {
+                    // The keys sit on the row above the dialog's bottom border.
+                    let (x, y) = screen.at(first_key);
+                    assert_eq!(screen.symbol(x - 1, y), "│", "{name} {w}x{h}:\n{screen}");
+                    assert_eq!(
+                        screen.symbol(x - 1, y + 1),
+                        "└",
+                        "{name} {w}x{h}:\n{screen}"
+                    );
+                }
+            }
+        }
+    }
 }

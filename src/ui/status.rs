@@ -54,7 +54,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View) {
         let progress = if op.checking {
             "checking, then pruning…".to_string()
         } else {
-            format!("{}/{} removed", op.results.len(), op.targets.len())
+            format!("{}/{} deleted", op.results.len(), op.targets.len())
         };
         right.push(Span::styled(
             format!("{} {progress}  ", spinner(view.tick)),
