@@ -6,7 +6,7 @@ use std::fmt;
 
 use imgtui::core::action::Command;
 use imgtui::core::action::{Action, EngineEvent, EngineInfo, EngineStatus, Message, Viewport};
-use imgtui::core::cleanup::Outcome;
+use imgtui::core::cleanup::{Outcome, PruneOutcome};
 use imgtui::core::dialog::{Dialog, DialogInput};
 use imgtui::core::image::{ContainerRef, Image, ImageId};
 use imgtui::core::keymap::KeyMap;
@@ -1703,7 +1703,7 @@ fn an_image_a_running_container_uses_is_only_offered_force() {
         [Command::Remove { force: true, .. }]
     ));
     let screen = show(&mut state, 120, 40);
-    assert!(screen.line(39).contains("0/1 removed"), "\n{screen}");
+    assert!(screen.line(39).contains("0/1 deleted"), "\n{screen}");
 
     // An image nothing uses: y deletes, and force is not offered.
     let mut state = cleanup();
@@ -2070,19 +2070,19 @@ fn bulk_delete_shows_progress_then_a_report() {
     let screen = show(&mut state, 120, 40);
     assert!(state.dialog.is_none());
     let status = screen.line(39);
-    assert!(status.contains("⠋ 0/3 removed"), "\n{screen}");
+    assert!(status.contains("⠋ 0/3 deleted"), "\n{screen}");
     assert!(!status.contains("marked"), "the marks were used up");
     assert!(!screen.contains("●"), "\n{screen}");
     // The spinner turns.
     let (turned, _) = draw_with(&state, 120, 40, 1);
-    assert!(turned.line(39).contains("⠙ 0/3 removed"), "\n{turned}");
+    assert!(turned.line(39).contains("⠙ 0/3 deleted"), "\n{turned}");
 
     job_done(&mut state, operation, APP, Outcome::Deleted);
     let screen = show(&mut state, 120, 40);
-    assert!(screen.line(39).contains("1/3 removed"), "\n{screen}");
+    assert!(screen.line(39).contains("1/3 deleted"), "\n{screen}");
     assert!(!screen.contains("app:1"), "gone from the list:\n{screen}");
     job_done(&mut state, operation, NGINX, Outcome::AlreadyGone);
-    assert!(show(&mut state, 120, 40).line(39).contains("2/3 removed"));
+    assert!(show(&mut state, 120, 40).line(39).contains("2/3 deleted"));
     job_done(
         &mut state,
         operation,
@@ -2116,7 +2116,7 @@ fn bulk_delete_shows_progress_then_a_report() {
         format!(" ! {summary}"),
         "\n{screen}"
     );
-    assert!(!screen.line(39).contains("removed"), "\n{screen}");
+    assert!(!screen.line(39).contains("/3 "), "\n{screen}");
     // The failed one is still listed.
     assert!(screen.line(2).contains(OLD), "\n{screen}");
 
@@ -2216,4 +2216,38 @@ fn dialogs_render_on_tiny_terminals_and_keep_their_keys() {
             }
         }
     }
+}
+
+#[test]
+fn confirming_a_prune_shows_the_check_then_what_it_reclaimed() {
+    let mut state = cleanup();
+    act(&mut state, Action::DeleteDangling);
+    let commands = key(&mut state, DialogInput::Confirm);
+    let [Command::Prune { operation, .. }] = commands[..] else {
+        panic!("{commands:?}");
+    };
+    let screen = show(&mut state, 120, 40);
+    assert!(state.dialog.is_none());
+    assert!(
+        screen
+            .line(39)
+            .contains("⠋ checking, then pruning…  Docker"),
+        "\n{screen}"
+    );
+    state.update(Message::Engine(EngineEvent::PruneDone {
+        operation,
+        outcome: PruneOutcome::Done {
+            deleted: vec![id(OLD).to_string(), id(NEW).to_string()],
+            space_reclaimed: 100_000_000,
+        },
+    }));
+    let screen = show(&mut state, 120, 40);
+    assert!(!screen.line(39).contains("checking"), "\n{screen}");
+    assert_eq!(
+        screen.line(38).trim_end(),
+        " ✓ Pruned 2 dangling images; the engine reclaimed 100 MB.",
+        "\n{screen}"
+    );
+    assert!(!screen.contains(OLD) && !screen.contains(NEW), "\n{screen}");
+    assert!(screen.contains(BUILT), "the one in use stays:\n{screen}");
 }

@@ -422,10 +422,20 @@ impl AppState {
         let single = op.results.len() == 1;
         if single && failed > 0 {
             let (target, outcome) = &op.results[0];
-            let why = match outcome {
-                Outcome::Changed(why) | Outcome::Conflict(why) | Outcome::Failed(why) => why,
-                _ => "",
+            let mut why = match outcome {
+                Outcome::Changed(why) | Outcome::Conflict(why) | Outcome::Failed(why) => {
+                    why.clone()
+                }
+                _ => String::new(),
             };
+            // The engine names containers by id; we know their names.
+            if let (Outcome::Conflict(_), Some(users)) =
+                (outcome, self.containers_using(&target.id))
+                && !users.is_empty()
+            {
+                let names: Vec<String> = users.iter().map(ToString::to_string).collect();
+                why.push_str(&format!(" (containers: {})", names.join(", ")));
+            }
             self.notify(level, format!("{} not removed: {why}", name_of(target)));
         } else {
             self.notify(level, parts.join("; ") + ".");

@@ -201,7 +201,17 @@ fn confirm(c: &Confirm, now: i64, width: usize) -> Parts {
         Intent::Delete => ("Delete marked images".to_string(), "delete"),
         Intent::Untag { reference } => (format!("Untag {}", safe(reference)), "untag"),
     };
-    let mut body = plan_lines(plan, verb, now, width);
+    let mut body = if c.can_force {
+        let mut lines = prose(
+            "Containers use this image, so the engine will refuse to delete it:",
+            width,
+            theme::warning(),
+        );
+        lines.extend(plan.blocked.iter().map(|b| blocked_row(b, width)));
+        lines
+    } else {
+        plan_lines(plan, verb, now, width)
+    };
     if let Intent::Prune { options, cutoff } = &plan.intent {
         body.push(Line::raw(""));
         let mut filter = format!(
@@ -223,8 +233,8 @@ fn confirm(c: &Confirm, now: i64, width: usize) -> Parts {
     let keys = if c.can_force {
         body.push(Line::raw(""));
         body.extend(prose(
-            "The engine refuses to delete an image containers use. Forcing removes it anyway \
-             (docker rmi -f); the containers keep its layers.",
+            "Forcing removes it anyway (docker rmi -f): stopped containers keep its layers but \
+             show the image as missing; an image a running container uses cannot be forced.",
             width,
             Style::new(),
         ));
