@@ -66,11 +66,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View) {
     right.push(Span::raw(engine_label(state)));
     right.push(Span::raw(" "));
     let right = Line::from(right).right_aligned();
-    let right_width = (right.width() as u16).min(area.width / 2);
+    // Counts and marks come first; the engine label takes what they leave (at least a
+    // quarter of the line).
+    let left = Line::from(left);
+    let room = area
+        .width
+        .saturating_sub(left.width() as u16)
+        .max(area.width / 4);
+    let right_width = (right.width() as u16).min(room);
 
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(area);
-    frame.render_widget(Paragraph::new(Line::from(left)), left_area);
+    frame.render_widget(Paragraph::new(left), left_area);
     frame.render_widget(Paragraph::new(right), right_area);
 }
 
