@@ -947,7 +947,8 @@ fn tiny_terminal_still_shows_the_list_and_status() {
         "header:\n{screen}"
     );
     assert!(screen.line(4).starts_with(" 4 images"), "\n{screen}");
-    assert!(screen.line(4).contains("Docker"), "\n{screen}");
+    // The engine label gets what the counts leave, cut with an ellipsis.
+    assert!(screen.line(4).contains("Dock…"), "\n{screen}");
     // One row of the list fits; it is the selected one.
     assert!(
         screen.line(2).starts_with("│ngin… +2  192.5 MB│"),
@@ -1674,19 +1675,42 @@ fn delete_on_an_image_with_three_tags_offers_each_tag_or_the_image() {
 }
 
 #[test]
-fn an_image_a_running_container_uses_is_only_offered_force() {
+fn force_is_offered_only_for_an_image_stopped_containers_use() {
+    // A running container's image: the engine refuses even a forced delete, so no `f`.
     let mut state = cleanup();
     select(&mut state, WEB);
     act(&mut state, Action::Delete);
     let screen = show(&mut state, 120, 40);
-    assert!(matches!(state.dialog, Some(Dialog::Confirm(_))));
     let p = popup(&screen, &format!("Delete image web:1 ({WEB}) "));
     let lines = inside(&screen, p);
     let text = lines.join("\n");
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with(&format!("  {WEB}    81.7 MB  used by web-1 (running)"))),
+            .any(|l| l.contains(&format!("{WEB}    81.7 MB  used by web-1 (running)"))),
+        "\n{screen}"
+    );
+    assert!(
+        text.contains("stop and remove the container first"),
+        "\n{screen}"
+    );
+    assert_eq!(lines.last().unwrap(), "n/Esc close");
+    assert!(!screen.contains("f force"), "\n{screen}");
+    assert!(key(&mut state, DialogInput::Force).is_empty());
+
+    // Only a stopped container uses it: `f` is offered, `y` does not force.
+    let mut state = cleanup();
+    select(&mut state, BUILT);
+    act(&mut state, Action::Delete);
+    let screen = show(&mut state, 120, 40);
+    assert!(matches!(state.dialog, Some(Dialog::Confirm(_))));
+    let p = popup(&screen, &format!("Delete image {BUILT} "));
+    let lines = inside(&screen, p);
+    let text = lines.join("\n");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("  {BUILT}    42.1 MB  used by builder (stopped)"))),
         "\n{screen}"
     );
     assert!(text.contains("Forcing removes it anyway"), "\n{screen}");
@@ -2145,7 +2169,7 @@ fn every_dialog() -> Vec<(&'static str, AppState, &'static str)> {
     select(&mut choose, NGINX);
     act(&mut choose, Action::Delete);
     let mut in_use = cleanup();
-    select(&mut in_use, WEB);
+    select(&mut in_use, BUILT);
     act(&mut in_use, Action::Delete);
     let mut prune = cleanup();
     act(&mut prune, Action::Prune);

@@ -100,8 +100,19 @@ impl AppState {
             return;
         }
         let plan = cleanup::plan_delete([image], self);
-        let can_force = plan.remove.is_empty() && plan.blocked.len() == 1;
+        let can_force = self.force_offered(&plan);
         self.open_confirm(plan, can_force);
+    }
+
+    /// Force is offered for one image that only stopped containers use: the engine refuses
+    /// to remove a running container's image even when forced.
+    fn force_offered(&self, plan: &Plan) -> bool {
+        match &plan.blocked[..] {
+            [one] if plan.remove.is_empty() => self
+                .containers_using(&one.target.id)
+                .is_some_and(|users| users.iter().all(|c| !c.running)),
+            _ => false,
+        }
     }
 
     fn open_confirm(&mut self, plan: Plan, can_force: bool) {
@@ -150,7 +161,9 @@ impl AppState {
             Dialog::Report(mut report) => {
                 match input {
                     DialogInput::Up => report.scroll = report.scroll.saturating_sub(1),
-                    DialogInput::Down => report.scroll = report.scroll.saturating_add(1),
+                    DialogInput::Down => {
+                        report.scroll = (report.scroll + 1).min(report.results.len());
+                    }
                     DialogInput::Confirm | DialogInput::Cancel => return Vec::new(),
                     _ => {}
                 }
@@ -204,7 +217,11 @@ impl AppState {
                 return self.start_remove(forced, jobs, true);
             }
             DialogInput::Up => confirm.scroll = confirm.scroll.saturating_sub(1),
-            DialogInput::Down => confirm.scroll = confirm.scroll.saturating_add(1),
+            // Bounded by the rows listed, so scrolling back never has to undo blind presses.
+            DialogInput::Down => {
+                let rows = confirm.plan.remove.len() + confirm.plan.blocked.len();
+                confirm.scroll = (confirm.scroll + 1).min(rows);
+            }
             _ => {}
         }
         self.dialog = Some(Dialog::Confirm(confirm));
@@ -231,7 +248,7 @@ impl AppState {
                     }
                     None => {
                         let plan = cleanup::plan_delete([image], self);
-                        let can_force = plan.remove.is_empty() && plan.blocked.len() == 1;
+                        let can_force = self.force_offered(&plan);
                         self.open_confirm(plan, can_force);
                         Vec::new()
                     }
@@ -281,7 +298,10 @@ impl AppState {
                 self.replan(&mut form);
             }
             DialogInput::Up => form.scroll = form.scroll.saturating_sub(1),
-            DialogInput::Down => form.scroll = form.scroll.saturating_add(1),
+            DialogInput::Down => {
+                let rows = form.plan.remove.len() + form.plan.blocked.len();
+                form.scroll = (form.scroll + 1).min(rows);
+            }
             _ => {}
         }
         self.dialog = Some(Dialog::Prune(form));
@@ -298,6 +318,11 @@ impl AppState {
             }
         }
         form.plan = cleanup::plan_prune(self.images_in_order(), self, form.options, self.now);
+        if form.error.is_some() {
+            // An age that cannot be read matches nothing, rather than every age.
+            form.plan.remove.clear();
+            form.plan.blocked.clear();
+        }
         form.scroll = 0;
     }
 
@@ -799,7 +824,7 @@ mod tests {
     #[test]
     fn an_image_in_use_is_only_removed_with_f() {
         let mut state = state();
-        select(&mut state, "web");
+        select(&mut state, "d-used");
         act(&mut state, Action::Delete);
         let Some(Dialog::Confirm(confirm)) = &state.dialog else {
             panic!("expected a confirmation");
@@ -814,7 +839,19 @@ mod tests {
             panic!("{commands:?}");
         };
         assert!(force);
-        assert_eq!(ids(&[jobs[0].target.clone()]), ["web"]);
+        assert_eq!(ids(&[jobs[0].target.clone()]), ["d-used"]);
+    }
+
+    #[test]
+    fn force_is_not_offered_for_a_running_containers_image() {
+        let mut state = state();
+        select(&mut state, "web");
+        act(&mut state, Action::Delete);
+        let Some(Dialog::Confirm(confirm)) = &state.dialog else {
+            panic!("expected a confirmation");
+        };
+        assert!(!confirm.can_force, "web-1 is running");
+        assert!(key(&mut state, DialogInput::Force).is_empty());
     }
 
     #[test]

@@ -26,8 +26,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, dialog: &Dialog, no
         Dialog::Conflict(c) => conflict(c, inner_width),
         Dialog::Report(r) => report(r, inner_width),
     };
-    // Body, a blank line, the keys; within the screen.
-    let wanted = body.len() as u16 + 4;
+    // Body, a blank line, the keys; within the screen. The prune form keeps its size while
+    // its preview changes under the user's typing.
+    let wanted = match dialog {
+        Dialog::Prune(_) => u16::MAX,
+        _ => body.len() as u16 + 4,
+    };
     let height = wanted.min(area.height.saturating_sub(2)).max(3);
     let [popup] = Layout::horizontal([Constraint::Length(width)])
         .flex(Flex::Center)
@@ -169,7 +173,8 @@ fn plan_lines(plan: &Plan, verb: &str, now: i64, width: usize) -> Vec<Line<'stat
     if !plan.remove.is_empty() && !matches!(plan.intent, Intent::Untag { .. }) {
         lines.push(Line::raw(""));
         lines.extend(prose(
-            "Sizes count layers shared with other images; the engine frees a shared layer              with the last image using it and reports what it reclaimed.",
+            "Sizes count layers shared with other images; the engine frees a shared layer \
+             with the last image using it and reports what it reclaimed.",
             width,
             theme::dim(),
         ));
@@ -225,9 +230,23 @@ fn confirm(c: &Confirm, now: i64, width: usize) -> Parts {
         if let Some(cutoff) = cutoff {
             filter.push_str(&format!(", until={cutoff}"));
         }
-        body.push(Line::styled(
-            format!("One engine prune ({filter}), after checking that it matches nothing else."),
+        body.extend(prose(
+            &format!("One engine prune ({filter}), after checking that it matches nothing else."),
+            width,
             theme::dim(),
+        ));
+    }
+    let running_user = !c.can_force
+        && plan.remove.is_empty()
+        && matches!(plan.intent, Intent::Delete)
+        && !plan.blocked.is_empty();
+    if running_user {
+        body.push(Line::raw(""));
+        body.extend(prose(
+            "A running container uses it, and the engine will not remove a running \
+             container's image even when forced: stop and remove the container first.",
+            width,
+            Style::new(),
         ));
     }
     let keys = if c.can_force {

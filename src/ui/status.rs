@@ -5,6 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::text::fit;
 use super::{View, theme};
 use crate::core::format;
 use crate::core::sanitize::sanitize;
@@ -63,17 +64,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View) {
     } else if busy {
         right.push(Span::raw(format!("{} ", spinner(view.tick))));
     }
-    right.push(Span::raw(engine_label(state)));
-    right.push(Span::raw(" "));
-    let right = Line::from(right).right_aligned();
-    // Counts and marks come first; the engine label takes what they leave (at least a
-    // quarter of the line).
+    // Counts, marks and progress come first; the engine label takes what they leave (at
+    // least a quarter of the line), cut with an ellipsis.
     let left = Line::from(left);
-    let room = area
-        .width
-        .saturating_sub(left.width() as u16)
-        .max(area.width / 4);
-    let right_width = (right.width() as u16).min(room);
+    let fixed: usize = right.iter().map(Span::width).sum();
+    let room = usize::from(area.width)
+        .saturating_sub(left.width() + 1)
+        .max(usize::from(area.width / 4));
+    let label = engine_label(state) + " ";
+    right.push(Span::raw(
+        fit(&label, room.saturating_sub(fixed)).into_owned(),
+    ));
+    let right = Line::from(right).right_aligned();
+    let right_width = (right.width() as u16).min(area.width);
 
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(area);
