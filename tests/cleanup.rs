@@ -17,8 +17,8 @@ use imgtui::engine::client::Engine;
 use imgtui::engine::endpoint::Endpoint;
 use imgtui::engine::operate;
 use support::{
-    TestEngine, container_ids, dangling_image, docker, image_ids, import_image, scratch_engines,
-    scratch_lock, unique,
+    TestEngine, container_ids, create_container, dangling_image, docker, image_ids, import_image,
+    scratch_engines, scratch_lock, unique,
 };
 use tokio::sync::mpsc::unbounded_channel;
 
@@ -186,25 +186,6 @@ fn tags_of(engine: &TestEngine, id: &str) -> BTreeSet<String> {
     .map(|t| t.trim_matches('"').to_string())
     .filter(|t| !t.is_empty())
     .collect()
-}
-
-fn create_container(engine: &TestEngine, image: &str) -> String {
-    let name = unique("imgtui-user");
-    docker(
-        engine,
-        &[
-            "create",
-            "--pull",
-            "never",
-            "--network",
-            "none",
-            "--name",
-            &name,
-            image,
-            "/nothing",
-        ],
-    );
-    name
 }
 
 /// Leaves the scratch engine as empty as it was: containers first, then images.

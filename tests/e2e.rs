@@ -6,8 +6,8 @@ mod support;
 use std::collections::BTreeSet;
 
 use support::{
-    Tui, container_ids, dangling_image, docker, engines, image_ids, import_image, line_of,
-    scratch_engines, scratch_lock, unique,
+    Tui, container_ids, create_container, dangling_image, docker, engines, image_ids, import_image,
+    line_of, scratch_engines, scratch_lock, unique,
 };
 
 #[test]
@@ -115,21 +115,7 @@ fn d_then_y_deletes_the_dangling_images_and_nothing_else() {
         let d1 = dangling_image(&engine, &format!("{p}/a:1"));
         let d2 = dangling_image(&engine, &format!("{p}/b:1"));
         let used = dangling_image(&engine, &format!("{p}/c:1"));
-        let user = unique("imgtui-e2e-user");
-        docker(
-            &engine,
-            &[
-                "create",
-                "--pull",
-                "never",
-                "--network",
-                "none",
-                "--name",
-                &user,
-                &used,
-                "/nothing",
-            ],
-        );
+        let user = create_container(&engine, &used);
         // What a prune may take: dangling and unused (earlier tests may have left others).
         let dangling: BTreeSet<String> = docker(
             &engine,

@@ -2,13 +2,13 @@
 //! and what stays and why; the keys that act are always on the bottom line.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::text::{fit, safe, wrap_words};
-use super::theme;
+use super::{centered, theme};
 use crate::core::cleanup::{Blocked, Intent, Outcome, Plan, PruneScope, Target, format_duration};
 use crate::core::dialog::{Choose, Confirm, Conflict, Dialog, PruneField, PruneForm, Report};
 use crate::core::format;
@@ -33,12 +33,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, dialog: &Dialog, no
         _ => body.len() as u16 + 4,
     };
     let height = wanted.min(area.height.saturating_sub(2)).max(3);
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(popup);
+    let popup = centered(area, width, height);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
         .title(Line::styled(

@@ -1,11 +1,11 @@
 //! The `?` overlay, generated from the key map.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::{View, theme};
+use super::{View, centered, theme};
 
 pub fn draw(frame: &mut Frame, area: Rect, view: &View) {
     let rows = view.keymap.help_rows();
@@ -32,12 +32,7 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View) {
     lines.push(Line::styled(" Esc or ? closes this help", theme::dim()));
     let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
     let height = lines.len() as u16 + 2;
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(popup);
+    let popup = centered(area, width, height);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).block(

@@ -10,7 +10,7 @@ pub mod text;
 mod theme;
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
@@ -177,6 +177,17 @@ fn placeholder(frame: &mut Frame, area: Rect, state: &AppState, view: &View, blo
             .wrap(Wrap { trim: true }),
         text_area,
     );
+}
+
+/// A `width` x `height` rectangle in the middle of `area` (clipped to it), for overlays.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [column] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(column);
+    popup
 }
 
 fn too_small(frame: &mut Frame, area: Rect) {

@@ -20,12 +20,18 @@ pub struct TestEngine {
 /// The engines to test against. `scripts/with-engines.sh` exports their addresses and
 /// `IMGTUI_REQUIRE_ENGINES=1`; with that set a missing engine fails the test (CI never skips).
 pub fn engines() -> Vec<TestEngine> {
-    let required = std::env::var("IMGTUI_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
-    let mut found = Vec::new();
-    for (name, var) in [
+    from_env(&[
         ("old", "IMGTUI_TEST_OLD_HOST"),
         ("new", "IMGTUI_TEST_NEW_HOST"),
-    ] {
+    ])
+}
+
+/// The engines whose addresses the variables hold; with `IMGTUI_REQUIRE_ENGINES=1` a missing
+/// one fails the test.
+fn from_env(vars: &[(&'static str, &str)]) -> Vec<TestEngine> {
+    let required = std::env::var("IMGTUI_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
+    let mut found = Vec::new();
+    for &(name, var) in vars {
         match std::env::var(var) {
             Ok(host) if !host.is_empty() => found.push(TestEngine { name, host }),
             _ if required => panic!("{var} is not set but IMGTUI_REQUIRE_ENGINES=1"),
@@ -40,21 +46,10 @@ pub fn engines() -> Vec<TestEngine> {
 /// The unseeded engines for tests that delete and prune (a prune is engine-wide, so these
 /// never run where other tests read the seed set). Tests using them hold `scratch_lock`.
 pub fn scratch_engines() -> Vec<TestEngine> {
-    let required = std::env::var("IMGTUI_REQUIRE_ENGINES").is_ok_and(|v| v == "1");
-    let mut found = Vec::new();
-    for (name, var) in [
+    from_env(&[
         ("scratch-old", "IMGTUI_TEST_SCRATCH_OLD_HOST"),
         ("scratch-new", "IMGTUI_TEST_SCRATCH_NEW_HOST"),
-    ] {
-        match std::env::var(var) {
-            Ok(host) if !host.is_empty() => found.push(TestEngine { name, host }),
-            _ if required => panic!("{var} is not set but IMGTUI_REQUIRE_ENGINES=1"),
-            _ => {
-                eprintln!("skipping {name}: {var} is not set (run through scripts/with-engines.sh)")
-            }
-        }
-    }
-    found
+    ])
 }
 
 /// Serialises the tests of one test binary that change a scratch engine.
@@ -94,6 +89,26 @@ pub fn dangling_image(engine: &TestEngine, tag: &str) -> String {
     let id = import_image(engine, tag, &unique("dangling"));
     import_image(engine, tag, &unique("replacement"));
     id
+}
+
+/// A container (created, never started) using `image`; returns its name.
+pub fn create_container(engine: &TestEngine, image: &str) -> String {
+    let name = unique("imgtui-user");
+    docker(
+        engine,
+        &[
+            "create",
+            "--pull",
+            "never",
+            "--network",
+            "none",
+            "--name",
+            &name,
+            image,
+            "/nothing",
+        ],
+    );
+    name
 }
 
 /// Every image id on the engine (`docker images -q --no-trunc`, all of them).
