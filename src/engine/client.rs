@@ -9,7 +9,7 @@ use hyper::body::Incoming;
 
 use super::endpoint::Endpoint;
 use super::error::EngineError;
-use super::http;
+use super::http::{self, BodyLimits};
 use super::mutate::bollard_client;
 use super::wire::{self, EventWire, ImageInspectWire, VersionWire};
 use crate::core::action::EngineInfo;
@@ -25,11 +25,28 @@ const MIN_API: ApiVersion = ApiVersion {
     minor: 24,
 };
 
-const QUICK: Duration = Duration::from_secs(30);
-/// Docker 28's containerd store needs ~45 s to list 10,000 images.
-const LIST: Duration = Duration::from_secs(900);
-/// Deleting a large image or pruning many can take minutes on a slow disk.
-pub(super) const WRITE: Duration = Duration::from_secs(600);
+/// How long each kind of request may take, and how much it may read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Version, inspect, the container list, subscribing to events.
+    pub quick: Duration,
+    /// The image list: Docker 28's containerd store needs ~45 s for 10,000 images.
+    pub list: Duration,
+    /// Deleting a large image or pruning many can take minutes on a slow disk.
+    pub write: Duration,
+    pub body: BodyLimits,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            quick: Duration::from_secs(30),
+            list: Duration::from_secs(900),
+            write: Duration::from_secs(600),
+            body: BodyLimits::default(),
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ApiVersion {
@@ -60,6 +77,7 @@ impl std::fmt::Display for ApiVersion {
 #[derive(Clone, Debug)]
 pub struct Engine {
     endpoint: Endpoint,
+    limits: Limits,
     api: ApiVersion,
     info: EngineInfo,
     /// For writes (see `mutate`); shares our transport.
@@ -69,7 +87,12 @@ pub struct Engine {
 impl Engine {
     /// Connects and agrees on an API version: the engine's own, capped at ours.
     pub async fn connect(endpoint: Endpoint) -> Result<Engine, EngineError> {
-        let body = http::get(&endpoint, "/version", QUICK).await?;
+        Engine::connect_with(endpoint, Limits::default()).await
+    }
+
+    /// `connect` with other time and size limits (tests use short ones).
+    pub async fn connect_with(endpoint: Endpoint, limits: Limits) -> Result<Engine, EngineError> {
+        let body = http::get(&endpoint, "/version", limits.quick, limits.body).await?;
         let version: VersionWire = parse(&body, "GET /version")?;
         let server =
             ApiVersion::parse(&version.api_version).ok_or_else(|| EngineError::BadResponse {
@@ -90,9 +113,10 @@ impl Engine {
             os: version.os.clone(),
             arch: version.arch.clone(),
         };
-        let docker = bollard_client(&endpoint, api, WRITE.as_secs());
+        let docker = bollard_client(&endpoint, api, limits.write.as_secs());
         Ok(Engine {
             endpoint,
+            limits,
             api,
             info,
             docker,
@@ -107,6 +131,10 @@ impl Engine {
         self.api
     }
 
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     pub(super) fn docker(&self) -> &bollard::Docker {
         &self.docker
     }
@@ -118,7 +146,7 @@ impl Engine {
     /// `GET /images/json`, with the per-platform manifests where the API has them.
     pub async fn list_images(&self) -> Result<Vec<Image>, EngineError> {
         let path = self.list_images_path();
-        let body = http::get(&self.endpoint, &path, LIST).await?;
+        let body = http::get(&self.endpoint, &path, self.limits.list, self.limits.body).await?;
         wire::parse_image_list(&body).map_err(|e| bad("GET /images/json", e))
     }
 
@@ -139,7 +167,7 @@ impl Engine {
             ""
         };
         let path = self.path(&format!("/images/{}/json{query}", encode_path(name)));
-        let body = http::get(&self.endpoint, &path, QUICK).await?;
+        let body = http::get(&self.endpoint, &path, self.limits.quick, self.limits.body).await?;
         let inspect: ImageInspectWire = parse(&body, "GET /images/{id}/json")?;
         Ok(Image::from(inspect))
     }
@@ -148,7 +176,7 @@ impl Engine {
     pub async fn list_dangling_images(&self) -> Result<Vec<Image>, EngineError> {
         let filters = encode_query(r#"{"dangling":["true"]}"#);
         let path = self.path(&format!("/images/json?filters={filters}"));
-        let body = http::get(&self.endpoint, &path, LIST).await?;
+        let body = http::get(&self.endpoint, &path, self.limits.list, self.limits.body).await?;
         wire::parse_image_list(&body).map_err(|e| bad("GET /images/json", e))
     }
 
@@ -157,7 +185,7 @@ impl Engine {
         &self,
     ) -> Result<HashMap<ImageId, Vec<ContainerRef>>, EngineError> {
         let path = self.path("/containers/json?all=1");
-        let body = http::get(&self.endpoint, &path, QUICK).await?;
+        let body = http::get(&self.endpoint, &path, self.limits.quick, self.limits.body).await?;
         wire::parse_containers(&body).map_err(|e| bad("GET /containers/json", e))
     }
 
@@ -166,7 +194,7 @@ impl Engine {
     pub async fn events(&self) -> Result<EventStream, EngineError> {
         let filters = r#"{"type":["image","container"],"event":["create","destroy","delete","import","load","pull","tag","untag"]}"#;
         let path = self.path(&format!("/events?filters={}", encode_query(filters)));
-        let body = http::open(&self.endpoint, &path, QUICK).await?;
+        let body = http::open(&self.endpoint, &path, self.limits.quick, self.limits.body).await?;
         Ok(EventStream {
             body,
             buffer: BytesMut::new(),

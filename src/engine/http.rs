@@ -12,11 +12,23 @@ use hyper_util::rt::TokioIo;
 use super::endpoint::Endpoint;
 use super::error::EngineError;
 
-/// The most we read of one answer. The list of 100,000 images is about 100-300 MB.
-pub const MAX_BODY: usize = 1 << 30;
+/// Bounds on reading one answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BodyLimits {
+    /// The most we read. The list of 100,000 images is about 100-300 MB.
+    pub max_bytes: usize,
+    /// How long the engine may stay silent while sending it.
+    pub idle: Duration,
+}
 
-/// How long the engine may stay silent while sending a body.
-pub const BODY_IDLE: Duration = Duration::from_secs(60);
+impl Default for BodyLimits {
+    fn default() -> Self {
+        BodyLimits {
+            max_bytes: 1 << 30,
+            idle: Duration::from_secs(60),
+        }
+    }
+}
 
 /// Sends one request and returns the response head; the body is read by the caller.
 pub async fn send<B>(
@@ -43,10 +55,25 @@ where
         .map_err(|e| io_error(&what, e))
 }
 
-/// `GET path` and the whole body, if the status is a success.
-pub async fn get(endpoint: &Endpoint, path: &str, timeout: Duration) -> Result<Bytes, EngineError> {
-    let body = open(endpoint, path, timeout).await?;
-    read_body(body, &describe(path)).await
+/// `GET path` and the whole body, if the status is a success; all of it within `timeout`, so
+/// an answer that trickles forever ends too.
+pub async fn get(
+    endpoint: &Endpoint,
+    path: &str,
+    timeout: Duration,
+    limits: BodyLimits,
+) -> Result<Bytes, EngineError> {
+    let what = describe(path);
+    let whole = async {
+        let body = open(endpoint, path, timeout, limits).await?;
+        read_body(body, &what, limits).await
+    };
+    tokio::time::timeout(timeout, whole)
+        .await
+        .map_err(|_| EngineError::Timeout {
+            what: what.clone(),
+            secs: timeout.as_secs(),
+        })?
 }
 
 /// `GET path` until the response head arrives (within `timeout`); the body of a success is
@@ -55,6 +82,7 @@ pub async fn open(
     endpoint: &Endpoint,
     path: &str,
     timeout: Duration,
+    limits: BodyLimits,
 ) -> Result<Incoming, EngineError> {
     let request = Request::builder()
         .method(Method::GET)
@@ -73,7 +101,7 @@ pub async fn open(
         })??;
     let status = response.status();
     if !status.is_success() {
-        let body = read_body(response.into_body(), &what).await?;
+        let body = read_body(response.into_body(), &what, limits).await?;
         return Err(EngineError::Status {
             status: status.as_u16(),
             message: error_message(&body),
@@ -82,25 +110,30 @@ pub async fn open(
     Ok(response.into_body())
 }
 
-/// Reads a body to the end, within `MAX_BODY` and with at most `BODY_IDLE` between chunks.
-pub async fn read_body(mut body: Incoming, what: &str) -> Result<Bytes, EngineError> {
+/// Reads a body to the end, within the size limit and with at most `limits.idle` between
+/// chunks.
+pub async fn read_body(
+    mut body: Incoming,
+    what: &str,
+    limits: BodyLimits,
+) -> Result<Bytes, EngineError> {
     let mut out = BytesMut::new();
     loop {
-        let frame = tokio::time::timeout(BODY_IDLE, body.frame())
+        let frame = tokio::time::timeout(limits.idle, body.frame())
             .await
             .map_err(|_| EngineError::Timeout {
                 what: what.to_string(),
-                secs: BODY_IDLE.as_secs(),
+                secs: limits.idle.as_secs(),
             })?;
         let Some(frame) = frame else {
             return Ok(out.freeze());
         };
         let frame = frame.map_err(|e| io_error(what, e))?;
         if let Ok(data) = frame.into_data() {
-            if out.len() + data.len() > MAX_BODY {
+            if out.len() + data.len() > limits.max_bytes {
                 return Err(EngineError::TooLarge {
                     what: what.to_string(),
-                    limit: MAX_BODY,
+                    limit: limits.max_bytes,
                 });
             }
             out.extend_from_slice(&data);

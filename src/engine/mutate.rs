@@ -9,7 +9,7 @@ use bollard::models::ImageDeleteResponseItem;
 use bollard::query_parameters::{PruneImagesOptions, RemoveImageOptions};
 use bollard::{BollardRequest, ClientVersion, Docker};
 
-use super::client::{ApiVersion, Engine, WRITE};
+use super::client::{ApiVersion, Engine};
 use super::endpoint::Endpoint;
 use super::error::EngineError;
 use super::http;
@@ -76,7 +76,7 @@ impl Engine {
             .docker()
             .remove_image(name, Some(options), None)
             .await
-            .map_err(|e| from_bollard("DELETE /images", e))?;
+            .map_err(|e| from_bollard("DELETE /images", e, self.limits().write.as_secs()))?;
         Ok(removed(items))
     }
 
@@ -97,7 +97,7 @@ impl Engine {
             .docker()
             .prune_images(Some(options))
             .await
-            .map_err(|e| from_bollard("POST /images/prune", e))?;
+            .map_err(|e| from_bollard("POST /images/prune", e, self.limits().write.as_secs()))?;
         Ok(PruneReport {
             removed: removed(response.images_deleted.unwrap_or_default()),
             space_reclaimed: response.space_reclaimed.unwrap_or(0).max(0) as u64,
@@ -116,7 +116,7 @@ fn removed(items: Vec<ImageDeleteResponseItem>) -> Vec<Removed> {
         .collect()
 }
 
-fn from_bollard(what: &str, err: bollard::errors::Error) -> EngineError {
+fn from_bollard(what: &str, err: bollard::errors::Error, timeout_secs: u64) -> EngineError {
     match err {
         bollard::errors::Error::DockerResponseServerError {
             status_code,
@@ -127,7 +127,7 @@ fn from_bollard(what: &str, err: bollard::errors::Error) -> EngineError {
         },
         bollard::errors::Error::RequestTimeoutError => EngineError::Timeout {
             what: what.to_string(),
-            secs: WRITE.as_secs(),
+            secs: timeout_secs,
         },
         other => EngineError::Io {
             what: what.to_string(),

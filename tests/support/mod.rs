@@ -2,6 +2,8 @@
 //! docker CLI pointed at them, and the real binary in a pseudo-terminal.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod fake_engine;
+
 use std::io::{Read, Write};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,0 +1,203 @@
+//! Faults a real engine will not produce, from a fake engine on a unix socket: each ends in a
+//! clear error within its time limit, and the UI stays responsive meanwhile.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use imgtui::core::action::EngineEvent;
+use imgtui::engine::client::{Engine, Limits};
+use imgtui::engine::endpoint::Endpoint;
+use imgtui::engine::error::EngineError;
+use imgtui::engine::http::BodyLimits;
+use imgtui::engine::worker;
+use support::Tui;
+use support::fake_engine::{FakeEngine, Reply};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Short limits, so the slow faults end in a couple of seconds.
+fn short_limits() -> Limits {
+    Limits {
+        quick: Duration::from_secs(1),
+        list: Duration::from_secs(2),
+        write: Duration::from_secs(2),
+        body: BodyLimits {
+            max_bytes: 64 << 20,
+            idle: Duration::from_secs(1),
+        },
+    }
+}
+
+/// Lists images from a fake whose image list is `reply`; the error and how long it took.
+fn list_with(reply: Reply, limits: Limits) -> (EngineError, Duration) {
+    let fake = FakeEngine::start(move |path| {
+        if path.contains("/images/json") {
+            reply.clone()
+        } else {
+            Reply::Status(404, r#"{"message":"not here"}"#.into())
+        }
+    });
+    let rt = runtime();
+    rt.block_on(async {
+        let engine = Engine::connect_with(Endpoint::parse(&fake.host).unwrap(), limits)
+            .await
+            .expect("the fake answers /version");
+        let start = Instant::now();
+        let error = engine.list_images().await.expect_err("a fault");
+        (error, start.elapsed())
+    })
+}
+
+#[test]
+fn truncated_json_is_an_unreadable_answer() {
+    let body = br#"[{"Id":"sha256:aa","RepoTags":["a:1"],"Size":1"#.to_vec();
+    let (error, _) = list_with(Reply::Bytes(body), short_limits());
+    assert!(
+        matches!(error, EngineError::BadResponse { .. }),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("unreadable answer to GET /images/json"),
+        "{error}"
+    );
+}
+
+#[test]
+fn invalid_utf8_is_an_unreadable_answer() {
+    let mut body = br#"[{"Id":"sha256:aa","RepoTags":["a:1"],"Labels":{"k":""#.to_vec();
+    body.extend_from_slice(&[0xff, 0xfe, 0xc3]);
+    body.extend_from_slice(br#""},"Size":1}]"#);
+    let (error, _) = list_with(Reply::Bytes(body), short_limits());
+    assert!(
+        matches!(error, EngineError::BadResponse { .. }),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_body_that_lies_about_its_length_is_a_lost_connection() {
+    let reply = Reply::Truncated {
+        body: b"[{\"Id\":".to_vec(),
+        claimed: 10_000,
+    };
+    let (error, _) = list_with(reply, short_limits());
+    assert!(matches!(error, EngineError::Io { .. }), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("connection lost during GET /images/json")
+    );
+}
+
+#[test]
+fn a_200_mb_body_is_refused_past_the_limit_and_unreadable_below_it() {
+    let (error, _) = list_with(Reply::Huge { total: 200 << 20 }, short_limits());
+    assert!(matches!(error, EngineError::TooLarge { .. }), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "the answer to GET /images/json is larger than 67 MB; refusing to read it"
+    );
+    // Within the default limit (1 GiB) it is read, and found not to be a list.
+    let (error, _) = list_with(Reply::Huge { total: 200 << 20 }, Limits::default());
+    assert!(
+        matches!(error, EngineError::BadResponse { .. }),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn an_answer_that_never_ends_times_out() {
+    let (error, took) = list_with(Reply::Trickle, short_limits());
+    assert!(matches!(error, EngineError::Timeout { .. }), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "the engine did not answer GET /images/json within 2 s"
+    );
+    assert!(
+        took < Duration::from_secs(30),
+        "bounded by the limit: {took:?}"
+    );
+}
+
+#[test]
+fn silence_times_out() {
+    let (error, _) = list_with(Reply::Silent, short_limits());
+    assert!(matches!(error, EngineError::Timeout { .. }), "{error:?}");
+}
+
+#[test]
+fn http_500_is_reported_with_the_engines_message() {
+    let reply = Reply::Status(500, r#"{"message":"database is locked"}"#.into());
+    let (error, _) = list_with(reply, short_limits());
+    assert_eq!(
+        error.to_string(),
+        "the engine answered HTTP 500: database is locked"
+    );
+    assert!(
+        !error.is_connection_problem(),
+        "one request failed, not the engine"
+    );
+}
+
+/// The engine task reports a failed list and carries on (the event stream stays up).
+#[test]
+fn the_engine_task_reports_a_500_and_goes_on() {
+    let fake = FakeEngine::start(|_| Reply::Status(500, r#"{"message":"boom"}"#.into()));
+    let rt = runtime();
+    rt.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let _handle = worker::spawn(Endpoint::parse(&fake.host).unwrap(), tx);
+        let failed = tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                match rx.recv().await.expect("the task runs") {
+                    EngineEvent::Failed { error, .. } => return error,
+                    EngineEvent::Status(imgtui::core::action::EngineStatus::Unreachable {
+                        error,
+                        ..
+                    }) => panic!("a 500 is not a lost engine: {error}"),
+                    _ => {}
+                }
+            }
+        })
+        .await
+        .expect("a Failed event");
+        assert_eq!(failed, "the engine answered HTTP 500: boom");
+    });
+}
+
+/// The real binary against an engine whose list never ends: it says it is loading, and `q`
+/// still quits at once with the terminal restored.
+#[test]
+fn the_ui_stays_responsive_while_the_engine_hangs() {
+    let fake = FakeEngine::start(|_| Reply::Trickle);
+    let mut tui = Tui::start(&["--host", &fake.host], 100, 30);
+    tui.wait_screen("the loading state", |s| s.contains("Loading images"));
+    tui.send("?");
+    tui.wait_screen("the help overlay", |s| s.contains("this help"));
+    tui.send("q");
+    assert!(tui.wait_exit());
+    assert_eq!(tui.cooked(), (true, true));
+}
+
+/// An HTTP 500 on the list reaches the screen in plain words, escaped.
+#[test]
+fn an_engine_error_is_shown_in_plain_words() {
+    let fake = FakeEngine::start(|_| {
+        Reply::Status(500, "{\"message\":\"disk \\u001b[2Jon fire\"}".into())
+    });
+    let mut tui = Tui::start(&["--host", &fake.host], 120, 30);
+    let screen = tui.wait_screen("the error", |s| s.contains("HTTP 500"));
+    assert!(screen.contains("disk \\x1b[2Jon fire"), "{screen}");
+    tui.send("q");
+    assert!(tui.wait_exit());
+    let raw = tui.raw();
+    assert!(!String::from_utf8_lossy(&raw).contains("\u{1b}[2Jon"));
+}
