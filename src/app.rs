@@ -42,10 +42,15 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
     let mut tick: u64 = 0;
     let mut dirty = true;
 
+    // A test hook: proves the terminal is restored when imgtui panics.
+    let panic_after_first_frame = std::env::var_os("IMGTUI_TEST_PANIC").is_some();
     loop {
         if dirty {
             draw(terminal, &mut state, &keymap, tick)?;
             dirty = false;
+            if panic_after_first_frame {
+                panic!("IMGTUI_TEST_PANIC is set: panicking on purpose");
+            }
         }
         if state.should_quit {
             return Ok(());

@@ -184,6 +184,11 @@ pub struct Tui {
 
 impl Tui {
     pub fn start(args: &[&str], cols: u16, rows: u16) -> Tui {
+        Tui::start_with_env(args, &[], cols, rows)
+    }
+
+    /// `start` with extra environment variables.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Tui {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -196,6 +201,9 @@ impl Tui {
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("DOCKER_HOST");
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
         let child = pty.slave.spawn_command(cmd).expect("imgtui starts");
         // Dropping our copy of the slave lets the reader see EOF when the child exits.
         drop(pty.slave);
@@ -259,13 +267,41 @@ impl Tui {
     /// Waits for the program to exit and for all it wrote to be read; returns whether it
     /// succeeded.
     pub fn wait_exit(&mut self) -> bool {
+        self.wait_exit_code() == 0
+    }
+
+    /// Waits like `wait_exit`; returns the exit code.
+    pub fn wait_exit_code(&mut self) -> u32 {
         let status = wait_for(Duration::from_secs(20), "imgtui to exit", || {
             self.child.try_wait().unwrap()
         });
         wait_for(Duration::from_secs(20), "the pty to drain", || {
             self.drained.load(Ordering::SeqCst).then_some(())
         });
-        status.success()
+        status.exit_code()
+    }
+
+    /// Sends `signal` to the program.
+    pub fn signal(&self, signal: nix::sys::signal::Signal) {
+        let pid = self.child.process_id().expect("a pid") as i32;
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).expect("kill");
+    }
+
+    /// Resizes the terminal (the program gets SIGWINCH).
+    pub fn resize(&self, cols: u16, rows: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize");
+        self.parser
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(rows, cols);
     }
 
     /// The terminal's line discipline after the program: (canonical mode, echo), both true

@@ -1,0 +1,114 @@
+//! The terminal is always given back: after `q`, Ctrl-C, SIGTERM, SIGHUP and a panic the
+//! alternate screen is left, raw mode is off, the cursor is visible and mouse reporting is
+//! off; resize storms and tiny sizes break nothing. The real binary in a pseudo-terminal,
+//! against a fake engine serving a real Docker 28 image list.
+
+mod support;
+
+use nix::sys::signal::Signal;
+use support::Tui;
+use support::fake_engine::{FakeEngine, Reply};
+
+fn engine() -> FakeEngine {
+    let images = include_str!("fixtures/new-images.json");
+    FakeEngine::start(move |path| {
+        if path.contains("/images/json") {
+            Reply::Json(images.to_string())
+        } else {
+            Reply::Status(404, r#"{"message":"no such image"}"#.into())
+        }
+    })
+}
+
+/// Checks what the program left behind and returns everything it wrote as text.
+fn assert_restored(tui: &Tui, how: &str) -> String {
+    let text = String::from_utf8_lossy(&tui.raw()).into_owned();
+    let entered = text
+        .find("\u{1b}[?1049h")
+        .expect("entered the alternate screen");
+    let left = text
+        .rfind("\u{1b}[?1049l")
+        .unwrap_or_else(|| panic!("{how}: the alternate screen was not left"));
+    assert!(left > entered, "{how}");
+    assert!(
+        text[left..].contains("\u{1b}[?25h")
+            || text.rfind("\u{1b}[?25h") > text.rfind("\u{1b}[?25l"),
+        "{how}: the cursor is shown again"
+    );
+    // Mouse reporting is never turned on (and so never left on).
+    assert!(!text.contains("\u{1b}[?1000h"), "{how}");
+    assert_eq!(tui.cooked(), (true, true), "{how}: raw mode is off");
+    text
+}
+
+fn started(engine: &FakeEngine) -> Tui {
+    let tui = Tui::start(&["--host", &engine.host], 120, 30);
+    tui.wait_screen("the list", |s| s.contains("seed/big:200mb"));
+    tui
+}
+
+#[test]
+fn q_and_ctrl_c_quit_cleanly() {
+    let engine = engine();
+    for (keys, how) in [("q", "q"), ("\u{3}", "Ctrl-C")] {
+        let mut tui = started(&engine);
+        tui.send(keys);
+        assert_eq!(tui.wait_exit_code(), 0, "{how}");
+        assert_restored(&tui, how);
+    }
+}
+
+#[test]
+fn sigterm_and_sighup_quit_cleanly() {
+    let engine = engine();
+    for signal in [Signal::SIGTERM, Signal::SIGHUP] {
+        let mut tui = started(&engine);
+        tui.signal(signal);
+        assert_eq!(tui.wait_exit_code(), 0, "{signal}");
+        assert_restored(&tui, signal.as_str());
+    }
+}
+
+#[test]
+fn a_panic_restores_the_terminal_then_prints_the_message() {
+    let engine = engine();
+    let mut tui = Tui::start_with_env(
+        &["--host", &engine.host],
+        &[("IMGTUI_TEST_PANIC", "1")],
+        120,
+        30,
+    );
+    assert_ne!(tui.wait_exit_code(), 0);
+    let text = assert_restored(&tui, "panic");
+    let left = text.rfind("\u{1b}[?1049l").unwrap();
+    let message = text
+        .find("panicking on purpose")
+        .expect("the panic message is printed");
+    assert!(message > left, "printed after the screen was restored");
+}
+
+#[test]
+fn resize_storms_and_tiny_sizes_break_nothing() {
+    let engine = engine();
+    let mut tui = started(&engine);
+    // Deterministic "random" sizes, 1x1 and 10x3 among them.
+    let mut seed: u32 = 7;
+    for i in 0..200 {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let (cols, rows) = match i % 50 {
+            0 => (1, 1),
+            25 => (10, 3),
+            _ => (1 + (seed >> 8) as u16 % 300, 1 + (seed >> 20) as u16 % 100),
+        };
+        tui.resize(cols, rows);
+    }
+    tui.resize(10, 3);
+    tui.wait_screen("the too-small message", |s| s.contains("terminal"));
+    tui.resize(120, 30);
+    tui.wait_screen("the list again", |s| {
+        s.contains("seed/big:200mb") && s.contains("SIZE")
+    });
+    tui.send("q");
+    assert_eq!(tui.wait_exit_code(), 0);
+    assert_restored(&tui, "after a resize storm");
+}
