@@ -84,7 +84,11 @@ impl Plan {
     pub fn bytes(&self) -> u64 {
         match self.intent {
             Intent::Untag { .. } => 0,
-            _ => self.remove.iter().map(|t| t.size).sum(),
+            // Sizes come from the engine; a hostile one must not overflow the sum.
+            _ => self
+                .remove
+                .iter()
+                .fold(0u64, |sum, t| sum.saturating_add(t.size)),
         }
     }
 

@@ -414,8 +414,7 @@ impl AppState {
             .results
             .iter()
             .filter(|(_, o)| *o == Outcome::Deleted)
-            .map(|(t, _)| t.size)
-            .sum();
+            .fold(0u64, |sum, (t, _)| sum.saturating_add(t.size));
 
         let mut parts = Vec::new();
         if deleted > 0 {

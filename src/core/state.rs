@@ -217,8 +217,7 @@ impl AppState {
             .marks
             .iter()
             .filter_map(|id| self.image(id))
-            .map(|i| i.size)
-            .sum();
+            .fold(0u64, |sum, i| sum.saturating_add(i.size));
         (self.marks.len(), bytes)
     }
 
@@ -393,10 +392,10 @@ impl AppState {
                 ..Totals::default()
             },
             |mut t, image| {
-                t.size += image.size;
+                t.size = t.size.saturating_add(image.size);
                 if image.is_dangling() {
                     t.dangling += 1;
-                    t.dangling_size += image.size;
+                    t.dangling_size = t.dangling_size.saturating_add(image.size);
                 }
                 t
             },

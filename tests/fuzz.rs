@@ -1,0 +1,243 @@
+//! Property tests ("fuzzing" in bounded time): arbitrary engine JSON through the parser, and
+//! arbitrary image lists with arbitrary keys, dialog inputs and engine events through the
+//! state and the renderer on terminals from 1x1 to 300x100. No panic, no overflow (tests run
+//! with overflow checks), and the selection always valid.
+//!
+//! CI runs `PROPTEST_CASES` cases (64 by default). A long run:
+//! `PROPTEST_CASES=1000000 cargo test --release --test fuzz`.
+
+use std::collections::HashMap;
+
+use imgtui::core::action::{Action, EngineEvent, EngineInfo, EngineStatus, Message, Viewport};
+use imgtui::core::cleanup::{Outcome, PruneOutcome};
+use imgtui::core::dialog::DialogInput;
+use imgtui::core::image::{ContainerRef, Image, ImageId};
+use imgtui::core::keymap::KeyMap;
+use imgtui::core::sort::{Sort, SortKey};
+use imgtui::core::state::AppState;
+use imgtui::engine::wire::{parse_containers, parse_image_list};
+use imgtui::ui::{self, View};
+use proptest::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64)
+}
+
+/// Strings as hostile as image builders can make them.
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z0-9/:._-]{0,40}",
+        Just(String::new()),
+        Just("\u{1b}]0;pwned\u{7}\u{1b}[2J\r\u{8}\u{202e}\u{9b}".to_string()),
+        Just("漢字🦀\u{200d}❤️".repeat(20)),
+        Just("x".repeat(5_000)),
+        any::<String>(),
+    ]
+}
+
+fn image() -> impl Strategy<Value = Image> {
+    (
+        0u8..24,
+        prop::collection::vec(text(), 0..4),
+        prop::option::of(any::<i64>()),
+        any::<u64>(),
+        prop::option::of(any::<u64>()),
+        prop::collection::vec((text(), text()), 0..4),
+    )
+        .prop_map(|(id, repo_tags, created, size, containers, labels)| Image {
+            // A small id pool, so lists hold duplicates and events hit listed images.
+            id: ImageId::new(format!("sha256:{id:02x}")),
+            repo_tags,
+            created,
+            size,
+            containers,
+            labels,
+            ..Image::default()
+        })
+}
+
+fn id() -> impl Strategy<Value = ImageId> {
+    (0u8..24).prop_map(|i| ImageId::new(format!("sha256:{i:02x}")))
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        Just(Action::Up),
+        Just(Action::Down),
+        Just(Action::PageUp),
+        Just(Action::PageDown),
+        Just(Action::HalfPageUp),
+        Just(Action::HalfPageDown),
+        Just(Action::Top),
+        Just(Action::Bottom),
+        prop::sample::select(SortKey::ALL.to_vec()).prop_map(Action::SortBy),
+        Just(Action::ToggleFocus),
+        Just(Action::ToggleHelp),
+        Just(Action::Refresh),
+        Just(Action::ToggleMark),
+        Just(Action::MarkAll),
+        Just(Action::Delete),
+        Just(Action::DeleteDangling),
+        Just(Action::Prune),
+        Just(Action::Back),
+    ]
+}
+
+fn dialog_input() -> impl Strategy<Value = DialogInput> {
+    prop_oneof![
+        Just(DialogInput::Confirm),
+        Just(DialogInput::Cancel),
+        Just(DialogInput::Force),
+        Just(DialogInput::Up),
+        Just(DialogInput::Down),
+        Just(DialogInput::Toggle),
+        Just(DialogInput::NextField),
+        Just(DialogInput::Erase),
+        any::<char>().prop_map(DialogInput::Char),
+    ]
+}
+
+fn outcome() -> impl Strategy<Value = Outcome> {
+    prop_oneof![
+        Just(Outcome::Deleted),
+        Just(Outcome::Untagged),
+        Just(Outcome::AlreadyGone),
+        text().prop_map(Outcome::Changed),
+        text().prop_map(Outcome::Conflict),
+        text().prop_map(Outcome::Failed),
+    ]
+}
+
+fn message() -> impl Strategy<Value = Message> {
+    prop_oneof![
+        4 => action().prop_map(Message::Action),
+        3 => dialog_input().prop_map(Message::Dialog),
+        1 => image().prop_map(|i| Message::Engine(EngineEvent::ImageChanged {
+            generation: 0,
+            image: Box::new(i)
+        })),
+        1 => id().prop_map(|id| Message::Engine(EngineEvent::ImageGone { generation: 0, id })),
+        1 => prop::collection::vec((id(), text(), any::<bool>()), 0..6).prop_map(|list| {
+            let mut by_image: HashMap<ImageId, Vec<ContainerRef>> = HashMap::new();
+            for (id, name, running) in list {
+                by_image.entry(id).or_default().push(ContainerRef { name, running });
+            }
+            Message::Engine(EngineEvent::Containers { generation: 0, by_image })
+        }),
+        1 => (1u64..4, id(), outcome()).prop_map(|(operation, id, outcome)| {
+            Message::Engine(EngineEvent::JobDone { operation, id, outcome })
+        }),
+        1 => (1u64..4, prop::collection::vec("sha256:[0-9a-f]{2}", 0..4), any::<u64>())
+            .prop_map(|(operation, deleted, space_reclaimed)| {
+                Message::Engine(EngineEvent::PruneDone {
+                    operation,
+                    outcome: PruneOutcome::Done { deleted, space_reclaimed },
+                })
+            }),
+        1 => (any::<usize>(), any::<usize>(), any::<usize>()).prop_map(|(l, d, t)| {
+            Message::Viewport(Viewport { list_rows: l, detail_rows: d, detail_lines: t })
+        }),
+        1 => any::<i64>().prop_map(Message::Clock),
+        1 => text().prop_map(|error| Message::Engine(EngineEvent::Status(
+            EngineStatus::Unreachable { host: "unix:///x".into(), error, attempt: 3, retry_in_secs: 4 }
+        ))),
+        1 => Just(Message::Engine(EngineEvent::Status(EngineStatus::Connected(EngineInfo::default())))),
+    ]
+}
+
+/// The selection is a listed image at the cursor, and the cursor is on screen.
+fn assert_selection_valid(state: &AppState) {
+    if state.is_empty() {
+        assert!(state.selected().is_none());
+        return;
+    }
+    assert!(state.cursor() < state.len());
+    let selected = state.selected().expect("a selection while the list is not empty");
+    assert_eq!(state.row(state.cursor()).unwrap().id, selected.id);
+    assert!(state.offset() <= state.cursor());
+}
+
+fn render(state: &mut AppState, width: u16, height: u16, now: i64) {
+    let keymap = KeyMap::default();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let view = View {
+        now,
+        tick: 0,
+        keymap: &keymap,
+    };
+    let mut viewport = state.viewport;
+    terminal
+        .draw(|frame| viewport = ui::render(frame, state, &view))
+        .unwrap();
+    state.update(Message::Viewport(viewport));
+    // Nothing the engine sent reaches a cell raw.
+    for cell in terminal.backend().buffer().content() {
+        assert!(
+            !cell.symbol().chars().any(|c| c.is_control()),
+            "{:?}",
+            cell.symbol()
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_bytes_parse_or_fail_cleanly(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        let _ = parse_image_list(&bytes);
+        let _ = parse_containers(&bytes);
+    }
+
+    #[test]
+    fn any_json_list_parses_or_fails_cleanly(json in prop::collection::vec(
+        prop_oneof![
+            Just(r#"{"Id":"sha256:a","RepoTags":null,"Size":-1}"#.to_string()),
+            Just(r#"{"Id":"","Created":-62135596800,"Labels":{"k":"\u001b[2J"}}"#.to_string()),
+            Just(r#"{"Id":"x","Manifests":[{"Kind":"weird","Descriptor":null}],"Descriptor":{}}"#.to_string()),
+            Just(r#"{"Id":"y","Size":18446744073709551615,"Containers":1e300}"#.to_string()),
+            any::<String>().prop_map(|s| serde_json::json!({"Id": s, "RepoTags": [s]}).to_string()),
+        ],
+        0..8,
+    )) {
+        let body = format!("[{}]", json.join(","));
+        if let Ok(images) = parse_image_list(body.as_bytes()) {
+            let mut state = AppState::new(Sort::default(), "unix:///x");
+            state.update(Message::Engine(EngineEvent::Listed { generation: 0, images }));
+            assert_selection_valid(&state);
+            render(&mut state, 80, 24, 0);
+        }
+    }
+
+    #[test]
+    fn any_keys_and_events_keep_the_state_valid_and_drawable(
+        images in prop::collection::vec(image(), 0..30),
+        messages in prop::collection::vec(message(), 0..40),
+        width in 1u16..=300,
+        height in 1u16..=100,
+        read_only in any::<bool>(),
+    ) {
+        let mut state = AppState::new(Sort::default(), "unix:///x");
+        state.read_only = read_only;
+        state.update(Message::Engine(EngineEvent::Status(EngineStatus::Connected(EngineInfo::default()))));
+        state.update(Message::Engine(EngineEvent::Listed { generation: 0, images }));
+        assert_selection_valid(&state);
+        for (i, message) in messages.into_iter().enumerate() {
+            state.update(message);
+            // Quitting ends the loop in the app; keep going here to cover more.
+            state.should_quit = false;
+            assert_selection_valid(&state);
+            if i % 10 == 9 {
+                render(&mut state, width, height, 1_750_000_000);
+            }
+        }
+        let now = state.now;
+        render(&mut state, width, height, now);
+        assert_selection_valid(&state);
+    }
+}
