@@ -232,7 +232,7 @@ proptest! {
             // Quitting ends the loop in the app; keep going here to cover more.
             state.should_quit = false;
             assert_selection_valid(&state);
-            if i % 10 == 9 {
+            if i % 20 == 19 {
                 render(&mut state, width, height, 1_750_000_000);
             }
         }
