@@ -41,7 +41,7 @@ cleanup() {
   log "stopping engines"
   # A failed stop (something left running) fails an otherwise green run.
   local name
-  for name in old new xold xnew; do
+  for name in old new xold xnew lossold lossnew; do
     "$TE" stop "$name" || { [ "$rc" != 0 ] || rc=1; }
   done
   exit "$rc"
@@ -53,7 +53,7 @@ trap 'exit 143' TERM
 t0=$SECONDS
 "$TE" install all || die "installing the test engines failed"
 # Engines left behind by a killed run would carry stale images and containers.
-for name in old new xold xnew; do "$TE" stop "$name"; done
+for name in old new xold xnew lossold lossnew; do "$TE" stop "$name"; done
 old_host=$("$TE" start old old) || die "Docker 20.10 engine 'old' failed to start (see above)"
 new_host=$("$TE" start new new) || die "Docker 28 engine 'new' failed to start (see above)"
 xold_host=$("$TE" start xold old) || die "Docker 20.10 engine 'xold' failed to start (see above)"

@@ -192,3 +192,65 @@ fn read_only_disables_deleting() {
         docker(&engine, &["rmi", &d]);
     }
 }
+
+/// Runs `scripts/test-engine.sh ARGS` with `env`; panics with its output when it fails.
+fn test_engine(args: &[&str], env: &[(&str, &str)]) -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/test-engine.sh");
+    let output = std::process::Command::new("bash")
+        .arg(script)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("bash runs");
+    assert!(
+        output.status.success(),
+        "test-engine.sh {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// A real engine stopped mid-session and started again: the list stays, marked stale, the
+/// status says disconnected and counts retries; when the engine is back the list and the
+/// event stream resume without restarting imgtui. Each engine version on its own private
+/// engine (the shared ones must stay up for the other tests).
+#[test]
+fn an_engine_that_stops_and_comes_back_is_followed_again() {
+    for scratch in scratch_engines() {
+        let (name, kind) = match scratch.name {
+            "scratch-old" => ("lossold", "old"),
+            _ => ("lossnew", "new"),
+        };
+        let host = test_engine(&["start", name, kind], &[]);
+        let engine = support::TestEngine {
+            name: scratch.name,
+            host: host.clone(),
+        };
+        // The engine is private to this test: short, fixed names fit the list.
+        let p = "imgtui-loss";
+        import_image(&engine, &format!("{p}/before:1"), "before");
+
+        let mut tui = Tui::start(&["--host", &host], 130, 30);
+        tui.wait_screen("the list", |s| s.contains(&format!("{p}/before:1")));
+
+        test_engine(&["stop", name], &[("IMGTUI_ENGINE_KEEP", "1")]);
+        let screen = tui.wait_screen("the stale list", |s| {
+            s.contains("STALE") && s.contains("disconnected") && s.contains("attempt 2")
+        });
+        assert!(
+            screen.contains(&format!("{p}/before:1")),
+            "the list stays:\n{screen}"
+        );
+
+        test_engine(&["start", name, kind], &[]);
+        tui.wait_screen("the live list", |s| {
+            !s.contains("STALE") && s.contains(&format!("{p}/before:1"))
+        });
+        // The event stream is followed again: a new image appears by itself.
+        import_image(&engine, &format!("{p}/after:1"), "after");
+        tui.wait_screen("the new image", |s| s.contains(&format!("{p}/after:1")));
+        tui.send("q");
+        assert!(tui.wait_exit());
+        test_engine(&["stop", name], &[]);
+    }
+}

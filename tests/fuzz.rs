@@ -157,7 +157,9 @@ fn assert_selection_valid(state: &AppState) {
         return;
     }
     assert!(state.cursor() < state.len());
-    let selected = state.selected().expect("a selection while the list is not empty");
+    let selected = state
+        .selected()
+        .expect("a selection while the list is not empty");
     assert_eq!(state.row(state.cursor()).unwrap().id, selected.id);
     assert!(state.offset() <= state.cursor());
 }

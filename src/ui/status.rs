@@ -137,6 +137,15 @@ fn engine_label(state: &AppState) -> String {
             sanitize(&info.host)
         ),
         EngineStatus::Connecting { host, .. } => format!("connecting to {}", sanitize(host)),
-        EngineStatus::Unreachable { host, .. } => format!("disconnected · {}", sanitize(host)),
+        // The error line above may be cut on a narrow screen; the retries show here too.
+        EngineStatus::Unreachable {
+            host,
+            attempt,
+            retry_in_secs,
+            ..
+        } => format!(
+            "disconnected · attempt {attempt}, retry in {retry_in_secs} s · {}",
+            sanitize(host)
+        ),
     }
 }
