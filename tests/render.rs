@@ -2276,3 +2276,36 @@ fn confirming_a_prune_shows_the_check_then_what_it_reclaimed() {
     assert!(!screen.contains(OLD) && !screen.contains(NEW), "\n{screen}");
     assert!(screen.contains(BUILT), "the one in use stays:\n{screen}");
 }
+
+// ----- huge data -----
+
+/// 10,000 labels, a 1 MB label value and 500 tags on one image: drawn, scrollable to the
+/// end, the huge value cut with a note, the list row still one line.
+#[test]
+fn huge_images_draw_and_scroll() {
+    let mut huge = image(APP, &[], 1_000, NOW - DAY);
+    huge.repo_tags = (0..500).map(|i| format!("repo/many:{i:03}")).collect();
+    huge.labels = (0..10_000)
+        .map(|i| (format!("label.{i:05}"), format!("value {i}")))
+        .collect();
+    huge.labels.push(("zz.huge".into(), "v".repeat(1_000_000)));
+    let mut state = loaded(vec![huge]);
+    let screen = show(&mut state, 160, 50);
+    assert!(screen.contains("repo/many:000 +499"), "\n{screen}");
+    assert!(screen.contains("Tags (500)"), "\n{screen}");
+    assert!(state.viewport.detail_lines > 10_000, "{:?}", state.viewport);
+    // The detail pane scrolls to its end, where the cut value and its note are.
+    act(&mut state, Action::ToggleFocus);
+    act(&mut state, Action::Bottom);
+    let screen = show(&mut state, 160, 50);
+    assert!(screen.contains("more bytes)"), "\n{screen}");
+    assert!(!screen.contains("label.00000"), "\n{screen}");
+    // Half way down: the labels, in key order.
+    act(&mut state, Action::Top);
+    for _ in 0..20 {
+        act(&mut state, Action::PageDown);
+    }
+    let screen = show(&mut state, 160, 50);
+    assert!(screen.contains("label.0"), "\n{screen}");
+    assert!(!screen.contains("Tags (500)"), "\n{screen}");
+}
