@@ -201,3 +201,29 @@ fn an_engine_error_is_shown_in_plain_words() {
     let raw = tui.raw();
     assert!(!String::from_utf8_lossy(&raw).contains("\u{1b}[2Jon"));
 }
+
+/// The API version check, in plain words, both ways.
+#[test]
+fn engines_too_old_or_too_new_are_explained() {
+    let rt = runtime();
+    let old = FakeEngine::start_as(r#"{"Version":"1.11","ApiVersion":"1.18"}"#, |_| {
+        Reply::Json("[]".into())
+    });
+    let new = FakeEngine::start_as(
+        r#"{"Version":"99.0","ApiVersion":"1.99","MinAPIVersion":"1.60"}"#,
+        |_| Reply::Json("[]".into()),
+    );
+    let error = |host: &str| {
+        rt.block_on(Engine::connect(Endpoint::parse(host).unwrap()))
+            .expect_err("refused")
+            .to_string()
+    };
+    assert_eq!(
+        error(&old.host),
+        "the engine speaks API 1.18, older than 1.24 which imgtui needs"
+    );
+    assert_eq!(
+        error(&new.host),
+        "the engine needs API 1.60 or newer, but this imgtui speaks at most 1.51: update imgtui"
+    );
+}

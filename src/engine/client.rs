@@ -104,6 +104,15 @@ impl Engine {
                 version: server.to_string(),
             });
         }
+        // An engine that no longer speaks our newest API is newer than imgtui.
+        if let Some(min) = ApiVersion::parse(&version.min_api_version)
+            && min > MAX_API
+        {
+            return Err(EngineError::ApiTooNew {
+                minimum: min.to_string(),
+                ours: MAX_API.to_string(),
+            });
+        }
         let api = server.min(MAX_API);
         let info = EngineInfo {
             host: endpoint.to_string(),

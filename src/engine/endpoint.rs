@@ -69,10 +69,26 @@ impl Endpoint {
 
     /// The host to use when nothing is configured: `DOCKER_HOST`, else the standard socket.
     pub fn from_env() -> Result<Endpoint, EngineError> {
-        match std::env::var("DOCKER_HOST") {
-            Ok(host) if !host.trim().is_empty() => Endpoint::parse(&host),
-            _ => Ok(Endpoint::Unix(PathBuf::from(DEFAULT_SOCKET))),
+        let tls = std::env::var("DOCKER_TLS_VERIFY").is_ok_and(|v| !v.is_empty() && v != "0");
+        Endpoint::from_vars(std::env::var("DOCKER_HOST").ok().as_deref(), tls)
+    }
+
+    /// `from_env` on given values: `DOCKER_HOST` and whether `DOCKER_TLS_VERIFY` is set.
+    pub fn from_vars(docker_host: Option<&str>, tls_verify: bool) -> Result<Endpoint, EngineError> {
+        let endpoint = match docker_host {
+            Some(host) if !host.trim().is_empty() => Endpoint::parse(host)?,
+            _ => Endpoint::Unix(PathBuf::from(DEFAULT_SOCKET)),
+        };
+        // Speaking plain HTTP to a TLS port would fail with a confusing error later.
+        if tls_verify && matches!(endpoint, Endpoint::Tcp(_)) {
+            return Err(EngineError::BadHost {
+                host: endpoint.to_string(),
+                why: "DOCKER_TLS_VERIFY is set, but TLS connections are not supported yet; \
+                      use the engine's unix socket (or an ssh tunnel to it)"
+                    .into(),
+            });
         }
+        Ok(endpoint)
     }
 
     pub async fn connect(&self) -> Result<Pin<Box<dyn Stream>>, EngineError> {
@@ -143,5 +159,21 @@ mod tests {
         for url in ["unix:///a/b.sock", "tcp://127.0.0.1:2375"] {
             assert_eq!(Endpoint::parse(url).unwrap().to_string(), url);
         }
+    }
+
+    #[test]
+    fn tls_verify_with_a_tcp_host_is_refused_plainly() {
+        let error = Endpoint::from_vars(Some("tcp://10.0.0.5:2376"), true).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("TLS connections are not supported yet")
+        );
+        // A unix socket needs no TLS; without DOCKER_HOST the standard socket is used.
+        assert_eq!(
+            Endpoint::from_vars(None, true).unwrap(),
+            Endpoint::Unix(PathBuf::from(DEFAULT_SOCKET))
+        );
+        assert!(Endpoint::from_vars(Some("tcp://h:2375"), false).is_ok());
     }
 }

@@ -50,6 +50,11 @@ pub enum EngineError {
     UnsupportedApi {
         version: String,
     },
+    /// The engine's oldest API is newer than the newest imgtui speaks.
+    ApiTooNew {
+        minimum: String,
+        ours: String,
+    },
 }
 
 impl EngineError {
@@ -123,8 +128,73 @@ impl fmt::Display for EngineError {
                 f,
                 "the engine speaks API {version}, older than 1.24 which imgtui needs"
             ),
+            EngineError::ApiTooNew { minimum, ours } => write!(
+                f,
+                "the engine needs API {minimum} or newer, but this imgtui speaks at most {ours}: \
+                 update imgtui"
+            ),
         }
     }
 }
 
 impl std::error::Error for EngineError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connect_error(kind: io::ErrorKind) -> String {
+        let endpoint = Endpoint::parse("unix:///run/docker.sock").unwrap();
+        EngineError::from_connect(&endpoint, io::Error::from(kind)).to_string()
+    }
+
+    #[test]
+    fn connection_failures_say_what_to_do() {
+        assert_eq!(
+            connect_error(io::ErrorKind::NotFound),
+            "no engine at unix:///run/docker.sock: the socket does not exist (is Docker running? \
+             set DOCKER_HOST or --host)"
+        );
+        let denied = connect_error(io::ErrorKind::PermissionDenied);
+        assert!(denied.starts_with("permission denied on unix:///run/docker.sock"));
+        assert!(denied.contains("docker group") && denied.contains("rootless"));
+        assert_eq!(
+            connect_error(io::ErrorKind::ConnectionRefused),
+            "connection refused at unix:///run/docker.sock: the engine is not running"
+        );
+    }
+
+    #[test]
+    fn messages_are_sentences_not_debug_output() {
+        let errors = [
+            EngineError::Timeout {
+                what: "GET /images/json".into(),
+                secs: 900,
+            },
+            EngineError::Status {
+                status: 500,
+                message: " ".into(),
+            },
+            EngineError::TooLarge {
+                what: "GET /images/json".into(),
+                limit: 1 << 30,
+            },
+            EngineError::UnsupportedApi {
+                version: "1.18".into(),
+            },
+        ];
+        let texts: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            texts,
+            [
+                "the engine did not answer GET /images/json within 900 s",
+                "the engine answered HTTP 500",
+                "the answer to GET /images/json is larger than 1073 MB; refusing to read it",
+                "the engine speaks API 1.18, older than 1.24 which imgtui needs",
+            ]
+        );
+        for text in texts {
+            assert!(!text.contains('{') && !text.contains("Error"), "{text}");
+        }
+    }
+}

@@ -37,6 +37,14 @@ impl FakeEngine {
     /// Starts the fake; `route` decides the answer for each path other than `/version` and
     /// `/containers/json` (e.g. `/v1.51/images/json?manifests=1`).
     pub fn start(route: impl Fn(&str) -> Reply + Send + Sync + 'static) -> FakeEngine {
+        FakeEngine::start_as(VERSION, route)
+    }
+
+    /// `start`, answering `/version` with `version` (another engine's `GET /version`).
+    pub fn start_as(
+        version: &'static str,
+        route: impl Fn(&str) -> Reply + Send + Sync + 'static,
+    ) -> FakeEngine {
         let dir = std::env::temp_dir().join(super::unique("imgtui-fake"));
         std::fs::create_dir_all(&dir).unwrap();
         let socket = dir.join("docker.sock");
@@ -46,7 +54,7 @@ impl FakeEngine {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { return };
                 let route = route.clone();
-                std::thread::spawn(move || serve(stream, &*route));
+                std::thread::spawn(move || serve(stream, version, &*route));
             }
         });
         FakeEngine {
@@ -64,7 +72,7 @@ impl Drop for FakeEngine {
 
 const VERSION: &str = r#"{"Version":"28.5.2-fake","ApiVersion":"1.51","MinAPIVersion":"1.24","Os":"linux","Arch":"amd64","Components":[{"Name":"Engine","Version":"28.5.2-fake"}]}"#;
 
-fn serve(stream: UnixStream, route: &dyn Fn(&str) -> Reply) {
+fn serve(stream: UnixStream, version: &str, route: &dyn Fn(&str) -> Reply) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
@@ -81,7 +89,7 @@ fn serve(stream: UnixStream, route: &dyn Fn(&str) -> Reply) {
     }
     let path = request_line.split(' ').nth(1).unwrap_or("/").to_string();
     let reply = if path.ends_with("/version") {
-        Reply::Json(VERSION.into())
+        Reply::Json(version.into())
     } else if path.contains("/containers/json") {
         Reply::Json("[]".into())
     } else if path.contains("/events") {
