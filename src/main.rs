@@ -40,6 +40,12 @@ fn main() -> ExitCode {
     };
     // ratatui::init installs a panic hook that restores the terminal before the message.
     let mut terminal = ratatui::init();
+    // Panics abort (see Cargo.toml), so the terminal is never dropped: show the cursor here.
+    let restore_and_report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+        restore_and_report(info);
+    }));
     let result = runtime.block_on(app::run(&mut terminal, options));
     ratatui::restore();
     // Background tasks may be waiting on the engine; do not wait for them.
