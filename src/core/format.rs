@@ -2,6 +2,15 @@
 
 use humansize::{DECIMAL, FormatSizeOptions, format_size};
 
+/// "1 image", "3 images".
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Sizes in decimal units as Docker's CLI prints them (1 MB = 1,000,000 bytes), one decimal.
 pub fn size(bytes: u64) -> String {
     format_size(bytes, FormatSizeOptions::from(DECIMAL).decimal_places(1))

@@ -11,7 +11,7 @@ use super::cleanup::{
 use super::dialog::{
     Choose, Confirm, Conflict, Dialog, DialogInput, PruneField, PruneForm, Report,
 };
-use super::format;
+use super::format::{self, plural};
 use super::image::ImageId;
 use super::state::{AppState, Level, Notice, Operation};
 
@@ -579,14 +579,6 @@ impl AppState {
             }
             PruneOutcome::Failed(why) => self.notify(Level::Error, format!("Prune failed: {why}")),
         }
-    }
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
 

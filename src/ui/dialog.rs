@@ -11,7 +11,7 @@ use super::text::{fit, safe, wrap_words};
 use super::{centered, theme};
 use crate::core::cleanup::{Blocked, Intent, Outcome, Plan, PruneScope, Target, format_duration};
 use crate::core::dialog::{Choose, Confirm, Conflict, Dialog, PruneField, PruneForm, Report};
-use crate::core::format;
+use crate::core::format::{self, plural};
 use crate::core::state::AppState;
 
 const MAX_WIDTH: u16 = 96;
@@ -72,14 +72,6 @@ fn prose(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
         .into_iter()
         .map(|l| Line::styled(l, style))
         .collect()
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 /// One image as a row: short id, age, size, tags (or "<none>").
