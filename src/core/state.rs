@@ -1,6 +1,7 @@
 //! The application state: every image the engine reported, the order they are shown in, the
 //! selection (by id, so it survives re-sorts and refreshes) and what we know of the engine.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 pub use super::action::EngineStatus;
@@ -8,7 +9,7 @@ use super::action::Viewport;
 use super::cleanup::{Outcome, Plan, Target, Usage};
 use super::dialog::Dialog;
 use super::image::{ContainerRef, Image, ImageId};
-use super::sort::{Sort, sort_indices};
+use super::sort::{OrderCache, Sort, sort_indices};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Focus {
@@ -70,6 +71,8 @@ pub struct AppState {
     positions: HashMap<ImageId, usize>,
     /// Indices into `images`, in display order.
     order: Vec<u32>,
+    /// Orders for other sorts of the same data, so flipping between sorts is instant.
+    orders: OrderCache,
     /// Containers per image from the container list; `None` until it arrived.
     containers: Option<HashMap<ImageId, Vec<ContainerRef>>>,
     /// Marked images, for a bulk delete.
@@ -103,6 +106,7 @@ impl AppState {
             images: Vec::new(),
             positions: HashMap::new(),
             order: Vec::new(),
+            orders: OrderCache::default(),
             containers: None,
             marks: HashSet::new(),
             sort,
@@ -235,18 +239,22 @@ impl AppState {
     // ----- changes (called from `update`) -----
 
     pub(super) fn replace_all(&mut self, images: Vec<Image>) {
-        self.images = images;
-        let ids: HashSet<&ImageId> = self.images.iter().map(|i| &i.id).collect();
-        self.marks.retain(|id| ids.contains(id));
-        // Engines never list an id twice, but a duplicate must not break the index.
-        self.images.sort_by(|a, b| a.id.cmp(&b.id));
-        self.images.dedup_by(|a, b| a.id == b.id);
-        self.positions = self
-            .images
-            .iter()
-            .enumerate()
-            .map(|(i, image)| (image.id.clone(), i))
-            .collect();
+        // Engines never list an id twice, but a duplicate must not break the index: the last
+        // record of an id wins.
+        let mut positions = HashMap::with_capacity(images.len());
+        let mut kept: Vec<Image> = Vec::with_capacity(images.len());
+        for image in images {
+            match positions.entry(image.id.clone()) {
+                Entry::Occupied(at) => kept[*at.get()] = image,
+                Entry::Vacant(slot) => {
+                    slot.insert(kept.len());
+                    kept.push(image);
+                }
+            }
+        }
+        self.marks.retain(|id| positions.contains_key(id));
+        self.images = kept;
+        self.positions = positions;
         self.order = (0..self.images.len() as u32).collect();
         self.reorder();
     }
@@ -336,7 +344,7 @@ impl AppState {
 
     pub(super) fn set_sort(&mut self, sort: Sort) {
         self.sort = sort;
-        self.reorder();
+        self.apply_sort();
     }
 
     /// Moves the cursor by `delta` rows, clamped to the list.
@@ -377,15 +385,10 @@ impl AppState {
             .saturating_sub(self.viewport.detail_rows)
     }
 
-    /// Re-sorts, recounts and puts the cursor back on the selected image; when that image is
-    /// gone, the cursor stays at the same position (clamped).
+    /// After a change to the images or their containers: recounts, re-sorts and puts the
+    /// cursor back on the selected image.
     fn reorder(&mut self) {
-        let containers = &self.containers;
-        let uses = |image: &Image| match containers {
-            Some(c) => c.get(&image.id).map_or(0, |c| c.len() as u64),
-            None => image.containers.unwrap_or(0),
-        };
-        sort_indices(&self.images, uses, self.sort, &mut self.order);
+        self.orders.clear();
         self.totals = self.images.iter().fold(
             Totals {
                 count: self.images.len(),
@@ -400,6 +403,25 @@ impl AppState {
                 t
             },
         );
+        self.apply_sort();
+    }
+
+    /// Puts the rows in the current sort's order (from the cache when this data was already
+    /// sorted that way) and the cursor back on the selected image; when that image is gone,
+    /// the cursor stays at the same position (clamped).
+    fn apply_sort(&mut self) {
+        match self.orders.get(self.sort) {
+            Some(cached) if cached.len() == self.order.len() => self.order.copy_from_slice(cached),
+            _ => {
+                let containers = &self.containers;
+                let uses = |image: &Image| match containers {
+                    Some(c) => c.get(&image.id).map_or(0, |c| c.len() as u64),
+                    None => image.containers.unwrap_or(0),
+                };
+                sort_indices(&self.images, uses, self.sort, &mut self.order);
+                self.orders.put(self.sort, &self.order);
+            }
+        }
         let found = self.selected.as_ref().and_then(|id| {
             let index = *self.positions.get(id)? as u32;
             self.order.iter().position(|&i| i == index)
