@@ -10,6 +10,13 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
+echo "== dependency audit"
+python3 scripts/audit.py --self-test
+if [ -d "${IMGTUI_ADVISORY_DB:-$HOME/.cache/imgtui-advisories}/crates" ]; then
+    python3 scripts/audit.py
+else
+    echo "no RustSec advisory DB here: audit not run (see README, Dependencies)"
+fi
 echo "== building tests"
 cargo test --all-targets --locked --no-run
 echo "== tests against real engines"
