@@ -92,6 +92,22 @@ fn measure(
     (median, p99)
 }
 
+/// One image as big as hostile metadata makes it: 10,000 labels, a 1 MB value, 500 tags.
+fn huge_image() -> Image {
+    let mut labels: Vec<(String, String)> = (0..10_000)
+        .map(|i| (format!("label.{i:05}"), format!("value {i}")))
+        .collect();
+    labels.push(("zz.huge".into(), "v".repeat(1_000_000)));
+    Image {
+        id: ImageId::new(format!("sha256:{:064x}", 1)),
+        repo_tags: (0..500).map(|i| format!("repo/many:{i:03}")).collect(),
+        created: Some(NOW - 86_400),
+        size: 1_000,
+        labels,
+        ..Image::default()
+    }
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --all-targets` runs this too, unoptimised,
     // where a small smoke run proves the bench still works without taking minutes.
@@ -204,4 +220,36 @@ fn main() {
             median.as_secs_f64() / floor.as_secs_f64()
         );
     }
+
+    // Scrolling the detail pane of one huge image (focus on the detail pane).
+    let mut huge = AppState::new(Sort::default(), "unix:///bench.sock");
+    huge.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Connected(EngineInfo::default()),
+    )));
+    huge.update(Message::Engine(EngineEvent::Listed {
+        generation: 0,
+        images: vec![huge_image()],
+    }));
+    let (floor, _) = measure(
+        "huge image: floor",
+        &mut huge,
+        &mut terminal,
+        &keymap,
+        &[Action::Back],
+        rounds(200),
+    );
+    huge.update(Message::Action(Action::ToggleFocus));
+    let (median, _) = measure(
+        "huge image: scroll detail",
+        &mut huge,
+        &mut terminal,
+        &keymap,
+        &[Action::PageDown, Action::Down, Action::PageDown, Action::Up],
+        rounds(400),
+    );
+    println!(
+        "{:<28} {:.2}x the floor",
+        "",
+        median.as_secs_f64() / floor.as_secs_f64()
+    );
 }

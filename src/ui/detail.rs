@@ -1,11 +1,13 @@
 //! The detail pane: every field of the selected image.
 
+use std::ops::Range;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::text::{safe, wrap};
+use super::text::{MAX_VALUE_CHARS, safe, wrap};
 use super::{View, theme};
 use crate::core::format;
 use crate::core::image::{Descriptor, Image, Manifest};
@@ -23,22 +25,39 @@ pub fn draw(
 ) -> (usize, usize) {
     let inner = block.inner(area);
     let rows = usize::from(inner.height);
-    let lines = match state.selected() {
-        Some(image) => lines(state, image, view.now, usize::from(inner.width)),
-        None => vec![Line::styled("No image selected.", theme::dim())],
+    let width = usize::from(inner.width);
+    let Some(image) = state.selected() else {
+        let none = Line::styled("No image selected.", theme::dim());
+        frame.render_widget(Paragraph::new(none).block(block), area);
+        return (rows, 1);
     };
-    let total = lines.len();
+    let window = |scroll: usize| scroll..scroll.saturating_add(rows);
+    let (mut visible, total) = lines(state, image, view.now, width, window(state.detail_scroll));
+    // The scroll position comes from the last frame's line count; when the image or the
+    // width changed since, the end may now be nearer.
     let scroll = state.detail_scroll.min(total.saturating_sub(rows));
-    let visible: Vec<Line> = lines.into_iter().skip(scroll).take(rows).collect();
+    if scroll != state.detail_scroll {
+        visible = lines(state, image, view.now, width, window(scroll)).0;
+    }
     frame.render_widget(Paragraph::new(visible).block(block), area);
     (rows, total)
 }
 
-/// Builds the pane's lines, wrapped to `width`.
-pub fn lines(state: &AppState, image: &Image, now: i64, width: usize) -> Vec<Line<'static>> {
+/// The pane's lines in `window` (line numbers), wrapped to `width`, and how many lines there
+/// are in all. Lines outside the window are only counted, and a plain value is counted
+/// without wrapping it: an image with 10,000 labels costs little more than a small one.
+pub fn lines(
+    state: &AppState,
+    image: &Image,
+    now: i64,
+    width: usize,
+    window: Range<usize>,
+) -> (Vec<Line<'static>>, usize) {
     let mut out = Lines {
         lines: Vec::new(),
         width,
+        window,
+        count: 0,
     };
     out.field("ID", image.id.as_str());
     out.field(
@@ -85,7 +104,7 @@ pub fn lines(state: &AppState, image: &Image, now: i64, width: usize) -> Vec<Lin
             out.manifest(manifest);
         }
     }
-    out.lines
+    (out.lines, out.count)
 }
 
 fn bytes(n: u64) -> String {
@@ -93,11 +112,37 @@ fn bytes(n: u64) -> String {
 }
 
 struct Lines {
+    /// The lines inside `window`.
     lines: Vec<Line<'static>>,
     width: usize,
+    window: Range<usize>,
+    /// Lines so far, inside the window or not.
+    count: usize,
+}
+
+/// How many lines `parts`, joined, wrap into at `width`, when that is known without wrapping:
+/// printable ASCII short enough to be shown whole is one column per byte.
+fn plain_line_count(parts: &[&str], width: usize) -> Option<usize> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let plain = parts
+        .iter()
+        .all(|p| p.bytes().all(|b| (0x20..0x7f).contains(&b)));
+    (plain && len <= MAX_VALUE_CHARS).then(|| len.div_ceil(width.max(1)).max(1))
 }
 
 impl Lines {
+    fn push(&mut self, line: impl FnOnce() -> Line<'static>) {
+        if self.window.contains(&self.count) {
+            self.lines.push(line());
+        }
+        self.count += 1;
+    }
+
+    /// True when `n` lines from here would all fall outside the window.
+    fn outside(&self, n: usize) -> bool {
+        self.count.saturating_add(n) <= self.window.start || self.count >= self.window.end
+    }
+
     /// `key   value`, the value wrapped under itself.
     fn field(&mut self, key: &str, value: &str) {
         self.keyed(key, value, 0);
@@ -105,51 +150,65 @@ impl Lines {
 
     fn keyed(&mut self, key: &str, value: &str, indent: usize) {
         let value_width = self.width.saturating_sub(KEY_WIDTH + indent).max(8);
-        let pad = " ".repeat(indent);
+        if let Some(n) = plain_line_count(&[value], value_width)
+            && self.outside(n)
+        {
+            self.count += n;
+            return;
+        }
         for (i, piece) in wrap(&safe(value), value_width).into_iter().enumerate() {
             let label = if i == 0 {
                 safe(key).into_owned()
             } else {
                 String::new()
             };
-            self.lines.push(Line::from(vec![
-                Span::raw(pad.clone()),
-                Span::styled(format!("{label:<KEY_WIDTH$}"), theme::key()),
-                Span::raw(piece),
-            ]));
+            self.push(|| {
+                Line::from(vec![
+                    Span::raw(" ".repeat(indent)),
+                    Span::styled(format!("{label:<KEY_WIDTH$}"), theme::key()),
+                    Span::raw(piece),
+                ])
+            });
         }
     }
 
-    /// An indented value without a key.
-    fn item(&mut self, value: &str) {
+    /// An indented value without a key, given in parts so that a line never shown is never
+    /// joined.
+    fn item(&mut self, parts: &[&str]) {
         let width = self.width.saturating_sub(2).max(8);
-        for piece in wrap(&safe(value), width) {
-            self.lines.push(Line::raw(format!("  {piece}")));
+        if let Some(n) = plain_line_count(parts, width)
+            && self.outside(n)
+        {
+            self.count += n;
+            return;
+        }
+        for piece in wrap(&safe(&parts.concat()), width) {
+            self.push(|| Line::raw(format!("  {piece}")));
         }
     }
 
     fn heading(&mut self, title: String) {
-        self.lines.push(Line::raw(""));
-        self.lines.push(Line::styled(title, theme::header()));
+        self.push(|| Line::raw(""));
+        self.push(|| Line::styled(title, theme::header()));
     }
 
     fn list(&mut self, title: &str, items: &[String]) {
         self.heading(format!("{title} ({})", items.len()));
         if items.is_empty() {
-            self.lines.push(Line::styled("  none", theme::dim()));
+            self.push(|| Line::styled("  none", theme::dim()));
         }
         for item in items {
-            self.item(item);
+            self.item(&[item]);
         }
     }
 
     fn pairs(&mut self, title: &str, pairs: &[(String, String)]) {
         self.heading(format!("{title} ({})", pairs.len()));
         if pairs.is_empty() {
-            self.lines.push(Line::styled("  none", theme::dim()));
+            self.push(|| Line::styled("  none", theme::dim()));
         }
         for (key, value) in pairs {
-            self.item(&format!("{key} = {value}"));
+            self.item(&[key, " = ", value]);
         }
     }
 
@@ -161,7 +220,7 @@ impl Lines {
             self.keyed("platform", &platform.to_string(), 2);
         }
         for (key, value) in &d.annotations {
-            self.item(&format!("{key} = {value}"));
+            self.item(&[key, " = ", value]);
         }
     }
 
@@ -176,8 +235,8 @@ impl Lines {
         } else {
             "not available"
         };
-        self.lines.push(Line::raw(""));
-        self.item(&format!("{} · {platform} · {availability}", m.kind));
+        self.push(|| Line::raw(""));
+        self.item(&[&m.kind.to_string(), " · ", &platform, " · ", availability]);
         self.keyed("digest", &m.descriptor.digest, 2);
         self.keyed("media type", &m.descriptor.media_type, 2);
         self.keyed(
@@ -194,6 +253,54 @@ impl Lines {
         }
         if let Some(attests) = &m.attests {
             self.keyed("attests", attests, 2);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::image::ImageId;
+    use crate::core::sort::Sort;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines.iter().map(ToString::to_string).collect()
+    }
+
+    /// Counting lines without wrapping them must agree with wrapping them: every window of
+    /// the pane shows exactly the lines the whole pane has there.
+    #[test]
+    fn a_window_is_the_same_slice_of_the_whole_pane() {
+        let mut image = Image {
+            id: ImageId::new("sha256:0123456789abcdef"),
+            repo_tags: vec!["app:1".into(), "漢字/ü:2".into(), "x".repeat(300)],
+            ..Image::default()
+        };
+        image.labels = vec![
+            ("a".into(), "short".into()),
+            ("b".into(), "y".repeat(95)),
+            ("c".into(), "🦀 wide 漢字 ".repeat(20)),
+            ("d".into(), "\u{1b}]0;title\u{7} and \r".into()),
+            ("e".into(), String::new()),
+            ("f".into(), "v".repeat(10_000)),
+        ];
+        let state = AppState::new(Sort::default(), "unix:///x");
+        for width in [1, 9, 20, 33, 80] {
+            let (all, total) = lines(&state, &image, 0, width, 0..usize::MAX);
+            assert_eq!(all.len(), total, "width {width}");
+            // Every start where it is cheap, a spread of them where there are thousands.
+            for start in (0..total).step_by((total / 100).max(1)).chain([total - 1]) {
+                for rows in [1, 7] {
+                    let (some, count) = lines(&state, &image, 0, width, start..start + rows);
+                    assert_eq!(count, total, "width {width}");
+                    let end = (start + rows).min(total);
+                    assert_eq!(
+                        text(&some),
+                        text(&all[start..end]),
+                        "width {width}, {start}+{rows}"
+                    );
+                }
+            }
         }
     }
 }
