@@ -10,10 +10,11 @@ use ratatui::DefaultTerminal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::unbounded_channel;
 
-use crate::core::action::{Command, Message};
+use crate::core::action::{Command, EngineEvent, Message};
 use crate::core::keymap::{Key, KeyInput, KeyMap};
 use crate::core::sort::Sort;
 use crate::core::state::{AppState, EngineStatus};
+use crate::engine::cache::ListCache;
 use crate::engine::endpoint::Endpoint;
 use crate::engine::worker::{self, EngineHandle, EngineRequest};
 use crate::ui::{self, View};
@@ -26,6 +27,8 @@ pub struct Options {
     pub endpoint: Endpoint,
     pub sort: Sort,
     pub read_only: bool,
+    /// Where the last list is kept between runs; `None` with `--no-cache`.
+    pub cache: Option<ListCache>,
 }
 
 pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()> {
@@ -33,7 +36,21 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
     let mut state = AppState::new(options.sort, options.endpoint.to_string());
     state.read_only = options.read_only;
     let (engine_out, mut engine_events) = unbounded_channel();
+    if let Some(cache) = options.cache.clone() {
+        // Read beside the first frame and the engine's list; whichever list comes second
+        // loses to the engine's (see `EngineEvent::Cached`).
+        let out = engine_out.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Some(cached) = cache.load() {
+                let _ = out.send(EngineEvent::Cached {
+                    images: cached.images,
+                    saved_at: cached.saved_at,
+                });
+            }
+        });
+    }
     let engine = worker::spawn(options.endpoint, engine_out);
+    let mut saved = false;
     let mut input = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -53,7 +70,7 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
             }
         }
         if state.should_quit {
-            return Ok(());
+            break;
         }
         let busy = state.listing.in_flight
             || state.operation.is_some()
@@ -71,7 +88,7 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
                 Some(Ok(Event::Resize(..))) => dirty = true,
                 Some(Ok(_)) => {}
                 // The terminal is gone: nothing left to show.
-                Some(Err(_)) | None => return Ok(()),
+                Some(Err(_)) | None => break,
             },
             Some(event) = engine_events.recv() => {
                 state.update(Message::Engine(event));
@@ -80,16 +97,37 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
                     state.update(Message::Engine(event));
                 }
                 dirty = true;
+                // Save the engine's first list at once, so a run that is killed still
+                // leaves one for the next start.
+                if !saved && let Some(content) = cache_content(&state, options.cache.as_ref()) {
+                    saved = true;
+                    let cache = options.cache.clone().expect("content implies a cache");
+                    tokio::task::spawn_blocking(move || cache.store(&content));
+                }
             },
             _ = spinner.tick(), if busy => {
                 tick = tick.wrapping_add(1);
                 dirty = true;
             },
             _ = clock.tick() => dirty = true,
-            _ = sigterm.recv() => return Ok(()),
-            _ = sighup.recv() => return Ok(()),
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
         }
     }
+    // The latest list, with every change the events brought since the first one.
+    if let Some(content) = cache_content(&state, options.cache.as_ref()) {
+        let cache = options.cache.as_ref().expect("content implies a cache");
+        let _ = cache.store(&content);
+    }
+    Ok(())
+}
+
+/// What to save: the engine's list while it is current, never one that is itself from the
+/// cache or from an engine that went away (that would reset its age).
+fn cache_content(state: &AppState, cache: Option<&ListCache>) -> Option<Vec<u8>> {
+    let cache = cache?;
+    let current = state.listing.loaded && !state.is_stale();
+    current.then(|| cache.encode(state.all_images(), now()))
 }
 
 /// Draws one frame; when the panes changed size, tells the core and draws again so paging

@@ -27,6 +27,10 @@ pub struct Cli {
     /// Start with the sort order reversed.
     #[arg(long)]
     pub reverse: bool,
+
+    /// Neither show nor save the last list (kept per engine in $XDG_CACHE_HOME/imgtui).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 impl Cli {

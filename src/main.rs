@@ -7,6 +7,7 @@ use clap::Parser;
 
 use imgtui::app::{self, Options};
 use imgtui::cli::Cli;
+use imgtui::engine::cache::ListCache;
 use imgtui::engine::endpoint::Endpoint;
 
 fn main() -> ExitCode {
@@ -33,7 +34,13 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let cache = if cli.no_cache {
+        None
+    } else {
+        ListCache::for_host(&endpoint.to_string())
+    };
     let options = Options {
+        cache,
         endpoint,
         sort: cli.initial_sort(),
         read_only: cli.read_only,

@@ -80,6 +80,11 @@ pub enum EngineEvent {
         images: Vec<Image>,
     },
     /// One image appeared or changed (learned from an engine event).
+    /// The list an earlier run saved, shown until the engine's own arrives.
+    Cached {
+        images: Vec<Image>,
+        saved_at: i64,
+    },
     ImageChanged {
         generation: u64,
         image: Box<Image>,

@@ -38,8 +38,8 @@ impl AppState {
         if !matches!(self.engine, EngineStatus::Connected(_)) {
             return Some("Not connected to the engine: nothing can be deleted now.".into());
         }
-        if !self.listing.loaded {
-            return Some("Wait for the list to load.".into());
+        if !self.listing.loaded || self.listing.cached_at.is_some() {
+            return Some("Wait for the engine's list to load.".into());
         }
         None
     }

@@ -24,8 +24,11 @@ pub struct Listing {
     /// Bumped on every user refresh; results tagged with an older one are dropped.
     pub generation: u64,
     pub in_flight: bool,
-    /// A complete list has arrived at least once.
+    /// A complete list has arrived at least once (from the engine or the cache).
     pub loaded: bool,
+    /// The list shown is the one saved at this Unix time by an earlier run, not yet
+    /// replaced by the engine's.
+    pub cached_at: Option<i64>,
 }
 
 /// Sums shown in the status bar, kept up to date on every change.
@@ -233,7 +236,8 @@ impl AppState {
 
     /// The list shown is not known to be current: not loaded yet, or the engine is gone.
     pub fn is_stale(&self) -> bool {
-        !matches!(self.engine, EngineStatus::Connected(_)) && self.listing.loaded
+        self.listing.cached_at.is_some()
+            || (!matches!(self.engine, EngineStatus::Connected(_)) && self.listing.loaded)
     }
 
     // ----- changes (called from `update`) -----

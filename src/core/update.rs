@@ -139,7 +139,14 @@ impl AppState {
                 self.listing.generation = generation;
                 self.listing.in_flight = false;
                 self.listing.loaded = true;
+                self.listing.cached_at = None;
                 self.last_error = None;
+                self.replace_all(images);
+            }
+            // Only before the engine's list: a cache never replaces a live list.
+            EngineEvent::Cached { images, saved_at } if !self.listing.loaded => {
+                self.listing.loaded = true;
+                self.listing.cached_at = Some(saved_at);
                 self.replace_all(images);
             }
             EngineEvent::ImageChanged { generation, image } if generation >= current => {
@@ -476,5 +483,42 @@ mod tests {
         assert!(state.is_stale());
         assert_eq!(state.len(), 1);
         assert_eq!(state.last_error.as_deref(), Some("connection refused"));
+    }
+
+    #[test]
+    fn a_cached_list_shows_until_the_engine_list_replaces_it() {
+        let mut state = AppState::new(Sort::default(), "unix:///test.sock");
+        state.update(Message::Engine(EngineEvent::Cached {
+            images: vec![image("old", 5, Some("gone:1")), image("kept", 9, None)],
+            saved_at: 1_700,
+        }));
+        assert_eq!(ids(&state), ["kept", "old"]);
+        assert_eq!(state.listing.cached_at, Some(1_700));
+        assert!(state.is_stale());
+        // Connected, but the list is still last run's: nothing may be deleted from it.
+        state.update(Message::Engine(EngineEvent::Status(
+            EngineStatus::Connected(EngineInfo::default()),
+        )));
+        assert!(state.is_stale());
+        let commands = act(&mut state, Action::DeleteDangling);
+        assert!(commands.is_empty() && state.dialog.is_none());
+        assert!(state.notice.as_ref().unwrap().text.contains("Wait"));
+
+        state.update(Message::Engine(EngineEvent::Listed {
+            generation: 0,
+            images: vec![image("kept", 9, None), image("new", 1, Some("new:1"))],
+        }));
+        assert_eq!(ids(&state), ["kept", "new"]);
+        assert_eq!(state.listing.cached_at, None);
+        assert!(!state.is_stale());
+        assert_eq!(selected(&state), "kept", "the selection survives the swap");
+
+        // A cache read that finishes late never replaces the live list.
+        state.update(Message::Engine(EngineEvent::Cached {
+            images: vec![image("old", 5, None)],
+            saved_at: 1_700,
+        }));
+        assert_eq!(ids(&state), ["kept", "new"]);
+        assert!(!state.is_stale());
     }
 }

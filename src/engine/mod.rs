@@ -1,6 +1,7 @@
 //! The I/O shell towards the engine: addresses, HTTP, the engine's JSON, and the background
 //! task that keeps the core's image list current.
 
+pub mod cache;
 pub mod client;
 pub mod endpoint;
 pub mod error;

@@ -66,7 +66,7 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
         (l, Some(d))
     };
 
-    let list_block = pane_block(list_title(state), state.focus == Focus::List);
+    let list_block = pane_block(list_title(state, view.now), state.focus == Focus::List);
     let list_rows = if state.listing.loaded && !state.is_empty() {
         list::draw(frame, list_area, state, view, list_block)
     } else {
@@ -108,14 +108,22 @@ fn pane_block(title: Line<'static>, focused: bool) -> Block<'static> {
     Block::bordered().title(title).border_style(style)
 }
 
-fn list_title(state: &AppState) -> Line<'static> {
+fn list_title(state: &AppState, now: i64) -> Line<'static> {
     let sort = state.sort();
     let direction = if sort.descending() { "▼" } else { "▲" };
     let mut spans = vec![Span::raw(format!(
         " Images · by {} {direction} ",
         sort.key.name()
     ))];
-    if state.is_stale() {
+    if let Some(saved_at) = state.listing.cached_at {
+        spans.push(Span::styled(
+            format!(
+                "STALE: saved {}, loading the engine's list ",
+                crate::core::format::relative_time(Some(saved_at), now)
+            ),
+            theme::warning(),
+        ));
+    } else if state.is_stale() {
         spans.push(Span::styled(
             "STALE: engine disconnected ",
             theme::warning(),

@@ -5,8 +5,9 @@
 pub mod fake_engine;
 
 use std::io::{Read, Write};
+use std::path::PathBuf;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -162,6 +163,16 @@ pub fn wait_for<T>(limit: Duration, what: &str, mut check: impl FnMut() -> Optio
 }
 
 /// A name no other test run uses.
+/// A new, empty directory under the temp dir, unique to this process and call.
+pub fn private_dir(what: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("imgtui-test-{what}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a private directory");
+    dir
+}
+
 pub fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -201,6 +212,9 @@ impl Tui {
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("DOCKER_HOST");
+        // Every run gets an empty cache of its own, so no list from an earlier run (of any
+        // test, on any socket path) shows up; a test that wants one passes XDG_CACHE_HOME.
+        cmd.env("XDG_CACHE_HOME", private_dir("cache"));
         for (key, value) in env {
             cmd.env(key, value);
         }

@@ -1,0 +1,282 @@
+//! The last list seen from each engine, kept in the user's cache directory so the next start
+//! shows it at once (marked stale, with its age) while the engine lists, which can take
+//! most of a minute on Docker 28 with 10,000 images.
+//!
+//! The file is one header line (format version, host, save time) and then the images in
+//! the engine's own `ImageSummary` JSON shape, so reading it goes through the same lenient
+//! parser as a live list. Manifests and descriptors are left out to keep it small; the live
+//! list brings them.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::wire::parse_image_list;
+use crate::core::image::Image;
+
+const FORMAT: u32 = 1;
+/// Go's zero time: how an engine says "no date", which the parser maps back to `None`.
+const NO_DATE: i64 = -62_135_596_800;
+/// A cache bigger than this is not read (a list of 100,000 images is about 60 MB).
+const MAX_BYTES: u64 = 512 * 1024 * 1024;
+
+/// The cache file of one engine address.
+#[derive(Clone, Debug)]
+pub struct ListCache {
+    path: PathBuf,
+    host: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    format: u32,
+    host: String,
+    saved_at: i64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct CachedImage<'a> {
+    id: &'a str,
+    parent_id: &'a str,
+    repo_tags: &'a [String],
+    repo_digests: &'a [String],
+    created: i64,
+    size: i64,
+    shared_size: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    virtual_size: Option<i64>,
+    labels: BTreeMap<&'a str, &'a str>,
+    containers: i64,
+}
+
+fn signed(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl<'a> From<&'a Image> for CachedImage<'a> {
+    fn from(image: &'a Image) -> Self {
+        CachedImage {
+            id: image.id.as_str(),
+            parent_id: image.parent_id.as_ref().map_or("", |p| p.as_str()),
+            repo_tags: &image.repo_tags,
+            repo_digests: &image.repo_digests,
+            created: image.created.unwrap_or(NO_DATE),
+            size: signed(image.size),
+            shared_size: image.shared_size.map_or(-1, signed),
+            virtual_size: image.virtual_size.map(signed),
+            labels: image
+                .labels
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+            containers: image.containers.map_or(-1, signed),
+        }
+    }
+}
+
+/// A list read back from the cache.
+#[derive(Debug, PartialEq)]
+pub struct Cached {
+    pub images: Vec<Image>,
+    pub saved_at: i64,
+}
+
+impl ListCache {
+    /// The cache file for `host` under `$XDG_CACHE_HOME/imgtui` (else `~/.cache/imgtui`);
+    /// `None` when neither is set.
+    pub fn for_host(host: &str) -> Option<ListCache> {
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .filter(|d| !d.is_empty())
+                    .map(|h| PathBuf::from(h).join(".cache"))
+            })?;
+        Some(ListCache::in_dir(&base.join("imgtui"), host))
+    }
+
+    /// The cache file for `host` in `dir` (one file per host, named by a hash of it).
+    pub fn in_dir(dir: &Path, host: &str) -> ListCache {
+        ListCache {
+            path: dir.join(format!("list-{:016x}.json", fnv1a(host.as_bytes()))),
+            host: host.to_string(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The saved list, or `None` when there is none or it cannot be used (another format,
+    /// another host, too big, damaged): a cache is a convenience, never an error.
+    pub fn load(&self) -> Option<Cached> {
+        if fs::metadata(&self.path).ok()?.len() > MAX_BYTES {
+            return None;
+        }
+        let bytes = fs::read(&self.path).ok()?;
+        let split = bytes.iter().position(|&b| b == b'\n')?;
+        let header: Header = serde_json::from_slice(&bytes[..split]).ok()?;
+        if header.format != FORMAT || header.host != self.host {
+            return None;
+        }
+        let images = parse_image_list(&bytes[split + 1..]).ok()?;
+        Some(Cached {
+            images,
+            saved_at: header.saved_at,
+        })
+    }
+
+    /// The file's content for `images`, saved at `now`.
+    pub fn encode<'a>(&self, images: impl Iterator<Item = &'a Image>, now: i64) -> Vec<u8> {
+        let header = Header {
+            format: FORMAT,
+            host: self.host.clone(),
+            saved_at: now,
+        };
+        let list: Vec<CachedImage> = images.map(CachedImage::from).collect();
+        let mut out = serde_json::to_vec(&header).expect("a header always serializes");
+        out.push(b'\n');
+        serde_json::to_writer(&mut out, &list).expect("images always serialize");
+        out
+    }
+
+    /// Writes `content` (from `encode`) atomically, readable by the user only: a reader
+    /// sees the old file or the new one, never half of one.
+    pub fn store(&self, content: &[u8]) -> io::Result<()> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        create_private_dir(dir)?;
+        // Unique per write: the save after the first list may still run when the one on
+        // quitting starts.
+        static WRITES: AtomicU64 = AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, Ordering::Relaxed);
+        let temp = self
+            .path
+            .with_extension(format!("tmp{}-{n}", std::process::id()));
+        let written = (|| {
+            let mut file = private_file(&temp)?;
+            file.write_all(content)?;
+            file.sync_all()?;
+            fs::rename(&temp, &self.path)
+        })();
+        if written.is_err() {
+            let _ = fs::remove_file(&temp);
+        }
+        written
+    }
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(unix)]
+fn private_file(path: &Path) -> io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+}
+
+/// FNV-1a: a stable file name per host (std's hasher may change between releases).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::image::ImageId;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("imgtui-cache-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    fn image(id: &str) -> Image {
+        Image {
+            id: ImageId::new(id),
+            parent_id: Some(ImageId::new("sha256:parent")),
+            repo_tags: vec!["app:1".into(), "app:\u{1b}[2J".into()],
+            repo_digests: vec!["app@sha256:d".into()],
+            created: Some(1_700_000_000),
+            size: 12_345,
+            shared_size: None,
+            virtual_size: Some(12_345),
+            labels: vec![("a".into(), "1".into()), ("b".into(), "\u{7}".into())],
+            containers: Some(2),
+            ..Image::default()
+        }
+    }
+
+    #[test]
+    fn a_saved_list_reads_back_the_same() {
+        let dir = temp_dir("roundtrip");
+        let cache = ListCache::in_dir(&dir, "unix:///run/docker.sock");
+        let undated = Image {
+            created: None,
+            containers: None,
+            parent_id: None,
+            ..image("sha256:b")
+        };
+        let images = vec![image("sha256:a"), undated];
+        cache
+            .store(&cache.encode(images.iter(), 1_800_000_000))
+            .unwrap();
+        let cached = cache.load().unwrap();
+        assert_eq!(cached.saved_at, 1_800_000_000);
+        assert_eq!(cached.images, images);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(cache.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn another_host_a_damaged_file_or_none_reads_as_nothing() {
+        let dir = temp_dir("unusable");
+        let cache = ListCache::in_dir(&dir, "unix:///a.sock");
+        assert_eq!(cache.load(), None, "no file yet");
+        cache
+            .store(&cache.encode([image("sha256:a")].iter(), 1))
+            .unwrap();
+        // Same file name, other host inside: not ours.
+        let other = ListCache {
+            path: cache.path().to_path_buf(),
+            host: "unix:///b.sock".into(),
+        };
+        assert_eq!(other.load(), None);
+        assert_ne!(
+            ListCache::in_dir(&dir, "unix:///b.sock").path(),
+            cache.path()
+        );
+        for damaged in [&b"not json\n[]"[..], b"{\"format\":1}", b""] {
+            fs::write(cache.path(), damaged).unwrap();
+            assert_eq!(cache.load(), None);
+        }
+        let mut truncated = cache.encode([image("sha256:a")].iter(), 1);
+        truncated.truncate(truncated.len() - 3);
+        fs::write(cache.path(), truncated).unwrap();
+        assert_eq!(cache.load(), None);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
