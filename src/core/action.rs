@@ -79,12 +79,12 @@ pub enum EngineEvent {
         generation: u64,
         images: Vec<Image>,
     },
-    /// One image appeared or changed (learned from an engine event).
     /// The list an earlier run saved, shown until the engine's own arrives.
     Cached {
         images: Vec<Image>,
         saved_at: i64,
     },
+    /// One image appeared or changed (learned from an engine event).
     ImageChanged {
         generation: u64,
         image: Box<Image>,
