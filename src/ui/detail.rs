@@ -138,9 +138,18 @@ impl Lines {
         self.count += 1;
     }
 
-    /// True when `n` lines from here would all fall outside the window.
-    fn outside(&self, n: usize) -> bool {
-        self.count.saturating_add(n) <= self.window.start || self.count >= self.window.end
+    /// Counts a value that wraps into lines all outside the window, without building them;
+    /// false (nothing counted) when it has to be built.
+    fn counted_unseen(&mut self, parts: &[&str], width: usize) -> bool {
+        let Some(n) = plain_line_count(parts, width) else {
+            return false;
+        };
+        let outside =
+            self.count.saturating_add(n) <= self.window.start || self.count >= self.window.end;
+        if outside {
+            self.count += n;
+        }
+        outside
     }
 
     /// `key   value`, the value wrapped under itself.
@@ -150,10 +159,7 @@ impl Lines {
 
     fn keyed(&mut self, key: &str, value: &str, indent: usize) {
         let value_width = self.width.saturating_sub(KEY_WIDTH + indent).max(8);
-        if let Some(n) = plain_line_count(&[value], value_width)
-            && self.outside(n)
-        {
-            self.count += n;
+        if self.counted_unseen(&[value], value_width) {
             return;
         }
         for (i, piece) in wrap(&safe(value), value_width).into_iter().enumerate() {
@@ -176,10 +182,7 @@ impl Lines {
     /// joined.
     fn item(&mut self, parts: &[&str]) {
         let width = self.width.saturating_sub(2).max(8);
-        if let Some(n) = plain_line_count(parts, width)
-            && self.outside(n)
-        {
-            self.count += n;
+        if self.counted_unseen(parts, width) {
             return;
         }
         for piece in wrap(&safe(&parts.concat()), width) {
