@@ -99,9 +99,12 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
                 dirty = true;
                 // Save the engine's first list at once, so a run that is killed still
                 // leaves one for the next start.
-                if !saved && let Some(content) = cache_content(&state, options.cache.as_ref()) {
+                if !saved
+                    && let Some(cache) = &options.cache
+                    && let Some(content) = cache_content(&state, cache)
+                {
                     saved = true;
-                    let cache = options.cache.clone().expect("content implies a cache");
+                    let cache = cache.clone();
                     tokio::task::spawn_blocking(move || cache.store(&content));
                 }
             },
@@ -115,8 +118,9 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
         }
     }
     // The latest list, with every change the events brought since the first one.
-    if let Some(content) = cache_content(&state, options.cache.as_ref()) {
-        let cache = options.cache.as_ref().expect("content implies a cache");
+    if let Some(cache) = &options.cache
+        && let Some(content) = cache_content(&state, cache)
+    {
         let _ = cache.store(&content);
     }
     Ok(())
@@ -124,8 +128,7 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
 
 /// What to save: the engine's list while it is current, never one that is itself from the
 /// cache or from an engine that went away (that would reset its age).
-fn cache_content(state: &AppState, cache: Option<&ListCache>) -> Option<Vec<u8>> {
-    let cache = cache?;
+fn cache_content(state: &AppState, cache: &ListCache) -> Option<Vec<u8>> {
     let current = state.listing.loaded && !state.is_stale();
     current.then(|| cache.encode(state.all_images(), now()))
 }
