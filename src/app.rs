@@ -130,7 +130,8 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
 /// cache or from an engine that went away (that would reset its age).
 fn cache_content(state: &AppState, cache: &ListCache) -> Option<Vec<u8>> {
     let current = state.listing.loaded && !state.is_stale();
-    current.then(|| cache.encode(state.all_images(), now()))
+    let images = state.all_images().map(|i| (i, state.containers_of(i)));
+    current.then(|| cache.encode(images, now()))
 }
 
 /// Draws one frame; when the panes changed size, tells the core and draws again so paging

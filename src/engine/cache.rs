@@ -58,8 +58,9 @@ fn signed(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-impl<'a> From<&'a Image> for CachedImage<'a> {
-    fn from(image: &'a Image) -> Self {
+impl<'a> CachedImage<'a> {
+    /// `containers` is the state's count (the engine's own is -1 on old APIs).
+    fn new(image: &'a Image, containers: Option<u64>) -> Self {
         CachedImage {
             id: image.id.as_str(),
             parent_id: image.parent_id.as_ref().map_or("", |p| p.as_str()),
@@ -74,7 +75,7 @@ impl<'a> From<&'a Image> for CachedImage<'a> {
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect(),
-            containers: image.containers.map_or(-1, signed),
+            containers: containers.map_or(-1, signed),
         }
     }
 }
@@ -133,13 +134,17 @@ impl ListCache {
     }
 
     /// The file's content for `images`, saved at `now`.
-    pub fn encode<'a>(&self, images: impl Iterator<Item = &'a Image>, now: i64) -> Vec<u8> {
+    pub fn encode<'a>(
+        &self,
+        images: impl Iterator<Item = (&'a Image, Option<u64>)>,
+        now: i64,
+    ) -> Vec<u8> {
         let header = Header {
             format: FORMAT,
             host: self.host.clone(),
             saved_at: now,
         };
-        let list: Vec<CachedImage> = images.map(CachedImage::from).collect();
+        let list: Vec<CachedImage> = images.map(|(i, c)| CachedImage::new(i, c)).collect();
         let mut out = serde_json::to_vec(&header).expect("a header always serializes");
         out.push(b'\n');
         serde_json::to_writer(&mut out, &list).expect("images always serialize");
@@ -237,7 +242,7 @@ mod tests {
         };
         let images = vec![image("sha256:a"), undated];
         cache
-            .store(&cache.encode(images.iter(), 1_800_000_000))
+            .store(&cache.encode(images.iter().map(|i| (i, i.containers)), 1_800_000_000))
             .unwrap();
         let cached = cache.load().unwrap();
         assert_eq!(cached.saved_at, 1_800_000_000);
@@ -252,12 +257,28 @@ mod tests {
     }
 
     #[test]
+    fn the_count_saved_is_the_one_given_not_the_engines() {
+        // Old APIs report -1 containers; the state's count from the container list is saved.
+        let dir = temp_dir("counts");
+        let cache = ListCache::in_dir(&dir, "unix:///run/docker.sock");
+        let unknown = Image {
+            containers: None,
+            ..image("sha256:a")
+        };
+        cache
+            .store(&cache.encode([(&unknown, Some(3))].into_iter(), 1))
+            .unwrap();
+        assert_eq!(cache.load().unwrap().images[0].containers, Some(3));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn another_host_a_damaged_file_or_none_reads_as_nothing() {
         let dir = temp_dir("unusable");
         let cache = ListCache::in_dir(&dir, "unix:///a.sock");
         assert_eq!(cache.load(), None, "no file yet");
         cache
-            .store(&cache.encode([image("sha256:a")].iter(), 1))
+            .store(&cache.encode([(&image("sha256:a"), None)].into_iter(), 1))
             .unwrap();
         // Same file name, other host inside: not ours.
         let other = ListCache {
@@ -273,7 +294,7 @@ mod tests {
             fs::write(cache.path(), damaged).unwrap();
             assert_eq!(cache.load(), None);
         }
-        let mut truncated = cache.encode([image("sha256:a")].iter(), 1);
+        let mut truncated = cache.encode([(&image("sha256:a"), None)].into_iter(), 1);
         truncated.truncate(truncated.len() - 3);
         fs::write(cache.path(), truncated).unwrap();
         assert_eq!(cache.load(), None);
