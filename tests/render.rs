@@ -880,6 +880,35 @@ fn unreachable_before_any_list() {
 }
 
 #[test]
+fn a_cached_list_says_its_age_and_whether_the_engine_is_there() {
+    let mut state = AppState::new(Sort::default(), HOST);
+    state.update(Message::Engine(EngineEvent::Cached {
+        images: sample(),
+        saved_at: NOW - 3 * 3600,
+    }));
+    let title = |state: &AppState| draw(state, 160, 30).0.line(0).to_string();
+    assert!(
+        title(&state).contains("STALE: saved 3 hours ago, loading the engine's list"),
+        "{}",
+        title(&state)
+    );
+    state.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Unreachable {
+            host: HOST.to_string(),
+            error: "connection refused".to_string(),
+            attempt: 2,
+            retry_in_secs: 4,
+        },
+    )));
+    let line = title(&state);
+    assert!(
+        line.contains("STALE: saved 3 hours ago, engine unreachable"),
+        "{line}"
+    );
+    assert!(!line.contains("loading"), "{line}");
+}
+
+#[test]
 fn losing_the_engine_keeps_the_rows_and_marks_them_stale() {
     let mut state = loaded(sample());
     state.update(Message::Engine(EngineEvent::Status(

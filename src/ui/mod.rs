@@ -116,9 +116,14 @@ fn list_title(state: &AppState, now: i64) -> Line<'static> {
         sort.key.name()
     ))];
     if let Some(saved_at) = state.listing.cached_at {
+        // Only say we are loading while there is an engine to load from.
+        let doing = match state.engine {
+            EngineStatus::Unreachable { .. } => "engine unreachable",
+            _ => "loading the engine's list",
+        };
         spans.push(Span::styled(
             format!(
-                "STALE: saved {}, loading the engine's list ",
+                "STALE: saved {}, {doing} ",
                 crate::core::format::relative_time(Some(saved_at), now)
             ),
             theme::warning(),
