@@ -17,6 +17,9 @@ Usage:
       One docker-save archive with N images bulk/img-<i>:latest sharing one layer.
   craft_image.py bulk-oci OUT.tar N [--start K]
       The same images as an OCI layout for `ctr -n moby images import`.
+  craft_image.py probe OUT.tar K
+      One image perf/probe:K with its own 64 KiB layer (larger than any bulk image, so it
+      sorts to the top by size): scripts/perf.sh loads it to time an event reaching the screen.
 """
 
 import argparse
@@ -281,6 +284,12 @@ def bulk_images(n, start):
                   history_note="bulk") for i in range(start, start + n)]
 
 
+def probe_image(k):
+    payload = pseudo_random("imgtui-probe-%d" % k, 64 * 1024)
+    return Image(["perf/probe:%d" % k], [tiny_layer("probe", payload)],
+                 labels={"imgtui.probe": str(k)}, history_note="probe")
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -292,6 +301,9 @@ def main(argv):
         b.add_argument("out")
         b.add_argument("n", type=int)
         b.add_argument("--start", type=int, default=1)
+    b = sub.add_parser("probe")
+    b.add_argument("out")
+    b.add_argument("k", type=int)
     a = p.parse_args(argv)
 
     if a.cmd == "seed":
@@ -302,6 +314,8 @@ def main(argv):
             names.append(name)
         with open(os.path.join(a.outdir, "plan.txt"), "w") as f:
             f.write("\n".join(names) + "\n")
+    elif a.cmd == "probe":
+        write_docker_archive(a.out, [probe_image(a.k)])
     elif a.cmd == "bulk-docker":
         write_docker_archive(a.out, bulk_images(a.n, a.start))
     else:

@@ -8,8 +8,8 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
@@ -191,6 +191,26 @@ pub struct Tui {
     raw: Arc<Mutex<Vec<u8>>>,
     /// Set by the reader thread once the pty has no more output (the program closed it).
     drained: Arc<AtomicBool>,
+    /// The screen after every read from the pty, when started with `start_timed`.
+    frames: Option<Arc<Frames>>,
+    started: Instant,
+}
+
+/// Screens as they arrived, for timing (`Tui::start_timed`).
+#[derive(Default)]
+struct Frames {
+    list: Mutex<Vec<Frame>>,
+    grew: Condvar,
+}
+
+/// The screen right after one read from the pty, and when that read returned.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    pub index: usize,
+    pub at: Instant,
+    /// The same moment on the wall clock, to compare with the engine's event times.
+    pub wall: SystemTime,
+    pub screen: String,
 }
 
 impl Tui {
@@ -200,6 +220,16 @@ impl Tui {
 
     /// `start` with extra environment variables.
     pub fn start_with_env(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Tui {
+        Tui::spawn(args, env, cols, rows, false)
+    }
+
+    /// `start_with_env` that also keeps the screen after every read, with its arrival time,
+    /// for `wait_frame` (the real-engine benchmark times the binary with it).
+    pub fn start_timed(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Tui {
+        Tui::spawn(args, env, cols, rows, true)
+    }
+
+    fn spawn(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16, timed: bool) -> Tui {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -218,6 +248,7 @@ impl Tui {
         for (key, value) in env {
             cmd.env(key, value);
         }
+        let started = Instant::now();
         let child = pty.slave.spawn_command(cmd).expect("imgtui starts");
         // Dropping our copy of the slave lets the reader see EOF when the child exits.
         drop(pty.slave);
@@ -225,14 +256,30 @@ impl Tui {
         let raw = Arc::new(Mutex::new(Vec::new()));
         let mut reader = pty.master.try_clone_reader().expect("a reader");
         let drained = Arc::new(AtomicBool::new(false));
-        let (p, r, d) = (parser.clone(), raw.clone(), drained.clone());
+        let frames = timed.then(|| Arc::new(Frames::default()));
+        let (p, r, d, f) = (parser.clone(), raw.clone(), drained.clone(), frames.clone());
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
-                p.lock().unwrap().process(&buf[..n]);
+                let (at, wall) = (Instant::now(), SystemTime::now());
+                let mut parser = p.lock().unwrap();
+                parser.process(&buf[..n]);
+                if let Some(frames) = &f {
+                    let screen = parser.screen().contents();
+                    let mut list = frames.list.lock().unwrap();
+                    let index = list.len();
+                    list.push(Frame {
+                        index,
+                        at,
+                        wall,
+                        screen,
+                    });
+                    frames.grew.notify_all();
+                }
+                drop(parser);
                 r.lock().unwrap().extend_from_slice(&buf[..n]);
             }
             d.store(true, Ordering::SeqCst);
@@ -245,7 +292,54 @@ impl Tui {
             parser,
             raw,
             drained,
+            frames,
+            started,
         }
+    }
+
+    /// When the program was spawned.
+    pub fn started(&self) -> Instant {
+        self.started
+    }
+
+    /// How many screens were recorded so far (`start_timed` only).
+    pub fn frame_count(&self) -> usize {
+        self.timed_frames().list.lock().unwrap().len()
+    }
+
+    /// The first recorded screen from index `from` on that satisfies `check`, waiting up to
+    /// `limit` for it (`start_timed` only).
+    pub fn wait_frame(
+        &self,
+        from: usize,
+        limit: Duration,
+        check: impl Fn(&str) -> bool,
+    ) -> Option<Frame> {
+        let frames = self.timed_frames();
+        let deadline = Instant::now() + limit;
+        let mut next = from;
+        let mut list = frames.list.lock().unwrap();
+        loop {
+            if let Some(found) = list[next.min(list.len())..]
+                .iter()
+                .find(|frame| check(&frame.screen))
+            {
+                return Some(found.clone());
+            }
+            next = list.len();
+            let left = deadline.checked_duration_since(Instant::now())?;
+            list = frames.grew.wait_timeout(list, left).unwrap().0;
+        }
+    }
+
+    fn timed_frames(&self) -> &Frames {
+        self.frames
+            .as_deref()
+            .expect("screens are recorded only with Tui::start_timed")
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("a pid")
     }
 
     pub fn screen(&self) -> String {
@@ -297,7 +391,7 @@ impl Tui {
 
     /// Sends `signal` to the program.
     pub fn signal(&self, signal: nix::sys::signal::Signal) {
-        let pid = self.child.process_id().expect("a pid") as i32;
+        let pid = self.pid() as i32;
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).expect("kill");
     }
 
