@@ -181,6 +181,11 @@ pub fn sort_indices(images: &[Image], uses: impl Fn(&Image) -> u64, sort: Sort, 
         members.sort_unstable();
         members
     };
+    // Container counts take a hash lookup per image: only the containers sort needs them.
+    let uses = |image: &Image| match sort.key {
+        SortKey::Containers => uses(image),
+        _ => 0,
+    };
     let rows = || members.iter().map(|&i| &images[i as usize]);
     let skip = Skip {
         id: shared_prefix(rows().map(|image| image.id.as_str())),
