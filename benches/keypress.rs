@@ -7,7 +7,8 @@
 use std::time::{Duration, Instant};
 
 use imgtui::core::action::{Action, EngineEvent, EngineInfo, EngineStatus, Message};
-use imgtui::core::image::{Image, ImageId};
+use imgtui::core::filter::{Filter, FilterMatcher};
+use imgtui::core::image::{ContainerRef, Image, ImageId};
 use imgtui::core::keymap::KeyMap;
 use imgtui::core::sort::{Sort, SortKey};
 use imgtui::core::state::AppState;
@@ -132,6 +133,22 @@ fn main() {
         "{n} images: applying a full list (index + sort) took {:.3?}",
         start.elapsed()
     );
+    // As with a real engine, the container list arrives too: every 100th image is in use.
+    let by_image = state
+        .images_in_order()
+        .step_by(100)
+        .map(|image| {
+            let user = ContainerRef {
+                name: format!("user-of-{}", image.id.short()),
+                running: true,
+            };
+            (image.id.clone(), vec![user])
+        })
+        .collect();
+    state.update(Message::Engine(EngineEvent::Containers {
+        generation: 0,
+        by_image,
+    }));
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
 
     // Floor: Back is a no-op in the list, so this is a frame with nothing to change.
@@ -221,6 +238,8 @@ fn main() {
         );
     }
 
+    filter_passes(&state, rounds(20));
+
     // Scrolling the detail pane of one huge image (focus on the detail pane).
     let mut huge = AppState::new(Sort::default(), "unix:///bench.sock");
     huge.update(Message::Engine(EngineEvent::Status(
@@ -252,4 +271,39 @@ fn main() {
         "",
         median.as_secs_f64() / floor.as_secs_f64()
     );
+}
+
+/// The filter core (issue 6; not yet behind a key): one full pass over every image per
+/// query, as the first keystroke of a filter costs, against the redraw floor's budget.
+fn filter_passes(state: &AppState, rounds: usize) {
+    let mut matcher = FilterMatcher::default();
+    for query in [
+        "dangling",
+        "size>1GB",
+        "label=org.example.label3",
+        "a",
+        "app12",
+        "team4/app12",
+        "!zzzz",
+    ] {
+        let filter = Filter::parse(query).expect("a valid query");
+        let mut samples = Vec::new();
+        let mut matched = 0;
+        for _ in 0..rounds {
+            let start = Instant::now();
+            matched = state
+                .all_images()
+                .filter(|image| {
+                    filter.matches(&mut matcher, image, state.containers_of(image), NOW)
+                })
+                .count();
+            samples.push(start.elapsed());
+        }
+        samples.sort();
+        println!(
+            "{:<28} median {:>10.3?}   ({matched} match)",
+            format!("filter {query:?}"),
+            samples[samples.len() / 2]
+        );
+    }
 }
