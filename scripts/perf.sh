@@ -7,9 +7,9 @@
 # containerd store = new), seeds each with SIZES[0] bulk images, runs
 # `cargo bench --bench real_engine` against them (the optimised binary in a pseudo-terminal),
 # adds images up to the next size, measures again, and stops the engines on any exit.
-# Knobs: IMGTUI_PERF_RUNS (3), IMGTUI_PERF_IDLE_SECS (60), IMGTUI_PERF_PROBES (5).
-# Expect ~25 min for the defaults: Docker 28 needs ~45 s per list of 10,000 images, and each
-# size lists ~10 times (curl and imgtui in turns, then the cache runs).
+# Knobs: IMGTUI_PERF_RUNS (4), IMGTUI_PERF_IDLE_SECS (60), IMGTUI_PERF_PROBES (5).
+# Expect ~30 min for the defaults: Docker 28 needs ~45 s per list of 10,000 images, and each
+# size lists ~11 times (a warm-up, curl and imgtui in turns, the cache runs).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
