@@ -288,7 +288,10 @@ fn event_to_screen(tui: &Tui, target: &Target, probes: usize) {
     let dir = support::private_dir("probes");
     let mut from_event = Vec::new();
     let mut from_request = Vec::new();
-    let base = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let base = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     for k in 0..probes as u64 {
         // A new number each run: an image the engine has never seen.
         let tag = format!("perf/probe:{}", base * 100 + k);
@@ -343,7 +346,11 @@ fn craft_probe(dir: &Path, k: u64) -> PathBuf {
 /// When the engine reported its first image event at or after `since`.
 fn first_event_since(target: &Target, since: SystemTime) -> SystemTime {
     let since_secs = since.duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let until = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 1;
+    let until = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 1;
     let filters = "%7B%22type%22%3A%5B%22image%22%5D%7D"; // {"type":["image"]}
     let body = target.curl(
         &[],
