@@ -27,6 +27,9 @@ pub struct Options {
     pub endpoint: Endpoint,
     pub sort: Sort,
     pub read_only: bool,
+    /// The filter query to start with (`--filter`); checked to parse before the terminal
+    /// is taken over.
+    pub filter: String,
     /// Where the last list is kept between runs; `None` with `--no-cache`.
     pub cache: Option<ListCache>,
 }
@@ -35,6 +38,8 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
     let keymap = KeyMap::default();
     let mut state = AppState::new(options.sort, options.endpoint.to_string());
     state.read_only = options.read_only;
+    state.update(Message::Clock(now()));
+    state.set_query(options.filter.clone());
     let (engine_out, mut engine_events) = unbounded_channel();
     if let Some(cache) = options.cache.clone() {
         // Read beside the first frame and the engine's list; whichever list comes second

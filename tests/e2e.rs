@@ -51,6 +51,56 @@ fn browse_sort_and_quit_restores_the_terminal() {
     }
 }
 
+/// `/` then typing filters the rows as the user types; Enter keeps the filter, `t` adds
+/// `dangling`, Esc clears it; `--filter` starts with one.
+#[test]
+fn typing_a_filter_narrows_the_rows_and_esc_brings_them_back() {
+    for engine in engines() {
+        let mut tui = Tui::start(&["--host", &engine.host], 140, 45);
+        tui.wait_screen("the seeded list", |s| {
+            s.contains("imgtui-test/big:1") && s.contains("imgtui-test/small:1")
+        });
+        tui.send("/multi");
+        let screen = tui.wait_screen("only the multi image", |s| {
+            s.contains(" / multi") && !s.contains("imgtui-test/big:1")
+        });
+        assert!(screen.contains("imgtui-test/multi:a +2"), "{screen}");
+        // Letters type while the prompt is open: this `q` must not quit.
+        tui.send("q");
+        let screen = tui.wait_screen("the q typed", |s| s.contains(" / multiq"));
+        assert!(screen.contains("No image matches the filter."), "{screen}");
+        tui.send("\x7f\r");
+        let screen = tui.wait_screen("the filter kept", |s| s.contains(" filter: multi"));
+        assert!(screen.contains("imgtui-test/multi:a +2"), "{screen}");
+        assert!(!screen.contains("imgtui-test/small:1"), "{screen}");
+
+        tui.send("\x1b");
+        let screen = tui.wait_screen("every row again", |s| {
+            s.contains("imgtui-test/big:1") && !s.contains("filter:")
+        });
+        assert!(screen.contains("imgtui-test/multi:a +2"), "{screen}");
+
+        tui.send("t");
+        let screen = tui.wait_screen("dangling only", |s| s.contains(" filter: dangling"));
+        assert!(!screen.contains("imgtui-test/"), "{screen}");
+        assert!(screen.contains("<none>"), "{screen}");
+        tui.send("q");
+        assert!(tui.wait_exit(), "imgtui exits with success");
+
+        let mut tui = Tui::start(
+            &["--host", &engine.host, "--filter", "label=com.example.team"],
+            140,
+            45,
+        );
+        let screen = tui.wait_screen("the filtered list", |s| {
+            s.contains("imgtui-test/small:1") && s.contains("filter: label=com.example.team")
+        });
+        assert!(!screen.contains("imgtui-test/big:1"), "{screen}");
+        tui.send("q");
+        assert!(tui.wait_exit(), "imgtui exits with success");
+    }
+}
+
 #[test]
 fn hostile_labels_never_reach_the_terminal_raw() {
     for engine in engines() {

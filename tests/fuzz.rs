@@ -8,7 +8,9 @@
 
 use std::collections::HashMap;
 
-use imgtui::core::action::{Action, EngineEvent, EngineInfo, EngineStatus, Message, Viewport};
+use imgtui::core::action::{
+    Action, EngineEvent, EngineInfo, EngineStatus, Message, QueryInput, Viewport,
+};
 use imgtui::core::cleanup::{Outcome, PruneOutcome};
 use imgtui::core::dialog::DialogInput;
 use imgtui::core::image::{ContainerRef, Image, ImageId};
@@ -85,6 +87,9 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::DeleteDangling),
         Just(Action::Prune),
         Just(Action::Back),
+        Just(Action::Filter),
+        Just(Action::ToggleDanglingOnly),
+        Just(Action::ToggleUnusedOnly),
     ]
 }
 
@@ -99,6 +104,21 @@ fn dialog_input() -> impl Strategy<Value = DialogInput> {
         Just(DialogInput::NextField),
         Just(DialogInput::Erase),
         any::<char>().prop_map(DialogInput::Char),
+    ]
+}
+
+/// Keys in the filter prompt: mostly the query language's own characters, so that terms
+/// parse, fail and narrow; any char at all sometimes.
+fn query_input() -> impl Strategy<Value = QueryInput> {
+    let syntax: Vec<char> = "dangliunsezbel=><!\"1GBd0a:/ .-".chars().collect();
+    prop_oneof![
+        6 => prop::sample::select(syntax).prop_map(QueryInput::Insert),
+        1 => any::<char>().prop_map(QueryInput::Insert),
+        2 => Just(QueryInput::Backspace),
+        1 => Just(QueryInput::DeleteWord),
+        1 => Just(QueryInput::Clear),
+        1 => Just(QueryInput::Accept),
+        1 => Just(QueryInput::Cancel),
     ]
 }
 
@@ -117,6 +137,7 @@ fn message() -> impl Strategy<Value = Message> {
     prop_oneof![
         4 => action().prop_map(Message::Action),
         3 => dialog_input().prop_map(Message::Dialog),
+        3 => query_input().prop_map(Message::Query),
         1 => image().prop_map(|i| Message::Engine(EngineEvent::ImageChanged {
             generation: 0,
             image: Box::new(i)
@@ -152,6 +173,11 @@ fn message() -> impl Strategy<Value = Message> {
 
 /// The selection is a listed image at the cursor, and the cursor is on screen.
 fn assert_selection_valid(state: &AppState) {
+    // The filter only hides: without one every image is a row.
+    assert!(state.len() <= state.totals().count);
+    if !state.is_filtered() {
+        assert_eq!(state.len(), state.totals().count);
+    }
     if state.is_empty() {
         assert!(state.selected().is_none());
         return;

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::fmt;
 
 use imgtui::core::action::Command;
-use imgtui::core::action::{Action, EngineEvent, EngineInfo, EngineStatus, Message, Viewport};
+use imgtui::core::action::{
+    Action, EngineEvent, EngineInfo, EngineStatus, Message, QueryInput, Viewport,
+};
 use imgtui::core::cleanup::{Outcome, PruneOutcome};
 use imgtui::core::dialog::{Dialog, DialogInput};
 use imgtui::core::image::{ContainerRef, Image, ImageId};
@@ -1299,9 +1301,14 @@ fn help_overlay_lists_the_keys() {
     assert!(screen.line(row).contains("j, ↓"));
     let (_, row) = screen.at("quit");
     assert!(screen.line(row).contains("q, Ctrl-c"));
-    // The overlay is centred over the list.
+    // The overlay is centred on the screen.
     let (_, down) = screen.at("move down");
-    assert!(down > 5 && x > 10, "\n{screen}");
+    let right = screen.line(y).rfind('┐').unwrap();
+    let right_margin = 120 - 1 - screen.line(y)[..right].chars().count();
+    assert!(
+        down > 5 && usize::from(x - 1).abs_diff(right_margin) <= 1,
+        "\n{screen}"
+    );
 
     // While it is open keys do nothing else; ToggleHelp closes it.
     act(&mut state, Action::Down);
@@ -2337,4 +2344,128 @@ fn huge_images_draw_and_scroll() {
     let screen = show(&mut state, 160, 50);
     assert!(screen.contains("label.0"), "\n{screen}");
     assert!(!screen.contains("Tags (500)"), "\n{screen}");
+}
+
+// ----- the filter -----
+
+fn typed(state: &mut AppState, text: &str) {
+    act(state, Action::Filter);
+    for c in text.chars() {
+        state.update(Message::Query(QueryInput::Insert(c)));
+    }
+}
+
+/// Whether the cell at `x`,`y` is drawn as a filter match.
+fn matched(screen: &Screen, x: u16, y: u16) -> bool {
+    screen.cell(x, y).modifier.contains(Modifier::UNDERLINED)
+}
+
+#[test]
+fn typing_a_filter_shows_the_prompt_the_counts_and_the_matched_characters() {
+    let mut state = loaded(sample());
+    typed(&mut state, "ngx");
+    let screen = show(&mut state, 160, 50);
+    assert!(
+        screen.line(0).starts_with("┌ Images 1 of 4 · by size ▼ "),
+        "\n{screen}"
+    );
+    let y = screen.row_of(" / ngx");
+    assert_eq!(y, 48, "just above the status bar:\n{screen}");
+    let bar = screen.line(y);
+    assert!(
+        bar.contains("1 of 4 shown · Enter keeps · Esc clears"),
+        "{bar}"
+    );
+    // The caret after the text.
+    let (x, _) = screen.at(" / ngx");
+    assert!(screen.reversed(x + 6, y), "\n{screen}");
+
+    let (x, y) = screen.at("nginx:1.27");
+    let hits: Vec<bool> = (0..5).map(|i| matched(&screen, x + i, y)).collect();
+    assert_eq!(
+        hits,
+        [true, true, false, false, true],
+        "n g . . x\n{screen}"
+    );
+    assert!(!screen.contains("redis"), "\n{screen}");
+
+    // Enter keeps it and says how to edit or clear it.
+    state.update(Message::Query(QueryInput::Accept));
+    let screen = show(&mut state, 160, 50);
+    let bar = screen.line(screen.row_of(" filter: ngx"));
+    assert!(bar.contains("1 of 4 shown · / edits · Esc clears"), "{bar}");
+    act(&mut state, Action::Back);
+    let screen = show(&mut state, 160, 50);
+    assert!(!screen.contains("filter:"), "\n{screen}");
+    assert!(
+        screen.line(0).starts_with("┌ Images · by size"),
+        "\n{screen}"
+    );
+}
+
+#[test]
+fn the_row_shows_the_tag_that_matched_and_ids_match_by_prefix() {
+    let mut state = loaded(sample());
+    typed(&mut state, "stable");
+    let screen = show(&mut state, 160, 50);
+    let (x, y) = screen.at("nginx:stable +2");
+    assert!(
+        matched(&screen, x + 6, y) && !matched(&screen, x, y),
+        "\n{screen}"
+    );
+
+    let mut state = loaded(sample());
+    typed(&mut state, "feedf");
+    let screen = show(&mut state, 160, 50);
+    let (x, y) = screen.at("feedfacecafe 3 weeks");
+    let hits: Vec<bool> = (0..7).map(|i| matched(&screen, x + i, y)).collect();
+    assert_eq!(
+        hits,
+        [true, true, true, true, true, false, false],
+        "\n{screen}"
+    );
+    assert!(screen.contains("<none>"), "\n{screen}");
+}
+
+#[test]
+fn a_filter_that_hides_everything_or_does_not_parse_says_so() {
+    let mut state = loaded(sample());
+    typed(&mut state, "zzzz");
+    let screen = show(&mut state, 160, 50);
+    assert!(
+        screen.contains("No image matches the filter."),
+        "\n{screen}"
+    );
+    assert!(screen.contains("0 of 4 shown"), "\n{screen}");
+
+    let mut state = loaded(sample());
+    typed(&mut state, "size>");
+    let screen = show(&mut state, 160, 50);
+    let bar = screen.line(screen.row_of(" / size>"));
+    assert!(bar.contains("✗ size>"), "{bar}");
+    assert!(!bar.contains("shown"), "{bar}");
+}
+
+#[test]
+fn a_typed_escape_sequence_is_shown_escaped() {
+    let mut state = loaded(sample());
+    typed(&mut state, "\x1b[2J\u{202e}x");
+    let screen = show(&mut state, 160, 50);
+    assert!(screen.contains(" / \\x1b[2J\\u{202e}x"), "\n{screen}");
+    for line in &screen.lines {
+        assert!(
+            !line.chars().any(|c| c == '\x1b' || c == '\u{202e}'),
+            "{line:?}"
+        );
+    }
+}
+
+#[test]
+fn a_long_query_keeps_its_end_in_view_on_a_narrow_terminal() {
+    let mut state = loaded(sample());
+    let query = format!("{}nginx", "x".repeat(100));
+    typed(&mut state, &query);
+    let screen = show(&mut state, 40, 20);
+    let bar = screen.line(screen.row_of(" / …"));
+    assert!(bar.contains("xnginx "), "{bar}");
 }

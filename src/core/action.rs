@@ -32,6 +32,12 @@ pub enum Action {
     DeleteDangling,
     /// `P`: the prune dialog.
     Prune,
+    /// `/`: type a filter query.
+    Filter,
+    /// `t`: show only dangling images, or everything again (a `dangling` term in the query).
+    ToggleDanglingOnly,
+    /// `u`: show only images no container uses, or everything again (an `unused` term).
+    ToggleUnusedOnly,
     /// Esc: closes what is open, clears marks.
     Back,
     Quit,
@@ -127,11 +133,28 @@ pub struct Viewport {
     pub detail_lines: usize,
 }
 
+/// A key while the filter prompt is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryInput {
+    Insert(char),
+    Backspace,
+    /// Ctrl-W: the last word.
+    DeleteWord,
+    /// Ctrl-U: all of it.
+    Clear,
+    /// Enter: keep the filter, close the prompt.
+    Accept,
+    /// Esc: clear the filter, close the prompt.
+    Cancel,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
     Action(Action),
     /// A key while a dialog is open.
     Dialog(DialogInput),
+    /// A key while the filter prompt is open.
+    Query(QueryInput),
     Engine(EngineEvent),
     Viewport(Viewport),
     /// The time now (Unix seconds): the core has no clock of its own.

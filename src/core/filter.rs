@@ -243,6 +243,14 @@ impl Filter {
         self.facts.is_empty() && self.fuzzy.is_empty()
     }
 
+    /// Whether a term depends on container counts (`in-use`, `unused`), so a new container
+    /// list can change what passes.
+    pub fn uses_containers(&self) -> bool {
+        self.facts
+            .iter()
+            .any(|term| matches!(term.fact, Fact::InUse | Fact::Unused))
+    }
+
     /// Whether `image` passes every term. `containers` is how many containers use it (`None`:
     /// not known yet, so `in-use`, `unused` and their negations all fail); `now` is in unix
     /// seconds, like `Image::created`.

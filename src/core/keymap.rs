@@ -159,11 +159,26 @@ impl Default for KeyMap {
                     Action::Prune,
                     "prune: dangling or unused images, optionally older than…",
                 ),
+                b(
+                    &[c('/')],
+                    Action::Filter,
+                    "filter: fuzzy text, dangling, in-use, unused, label=k[=v], size>1GB, age>30d, !term",
+                ),
+                b(
+                    &[c('t')],
+                    Action::ToggleDanglingOnly,
+                    "show only dangling (untagged) images (again: all)",
+                ),
+                b(
+                    &[c('u')],
+                    Action::ToggleUnusedOnly,
+                    "show only images no container uses (again: all)",
+                ),
                 b(&[c('?')], Action::ToggleHelp, "this help"),
                 b(
                     &[k(Esc)],
                     Action::Back,
-                    "close help / back to list / clear marks",
+                    "close help / back to list / clear the filter, then marks",
                 ),
                 b(&[c('q'), KeyInput::ctrl('c')], Action::Quit, "quit"),
             ],
@@ -226,6 +241,9 @@ mod tests {
             (KeyInput::ch('D'), Action::DeleteDangling),
             (KeyInput::ch('P'), Action::Prune),
             (KeyInput::plain(Key::Esc), Action::Back),
+            (KeyInput::ch('/'), Action::Filter),
+            (KeyInput::ch('t'), Action::ToggleDanglingOnly),
+            (KeyInput::ch('u'), Action::ToggleUnusedOnly),
         ];
         for (input, action) in cases {
             assert_eq!(map.action_for(input), Some(action), "{}", input.label());

@@ -8,6 +8,7 @@ pub mod filter;
 pub mod format;
 pub mod image;
 pub mod keymap;
+mod query;
 pub mod reference;
 mod removal;
 pub mod sanitize;

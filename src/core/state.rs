@@ -8,6 +8,7 @@ pub use super::action::EngineStatus;
 use super::action::Viewport;
 use super::cleanup::{Outcome, Plan, Target, Usage};
 use super::dialog::Dialog;
+use super::filter::{Filter, FilterMatcher};
 use super::image::{ContainerRef, Image, ImageId};
 use super::sort::{OrderCache, Sort, sort_indices};
 
@@ -67,12 +68,26 @@ pub struct Notice {
     pub text: String,
 }
 
+/// The filter query as the user typed it (`/`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Query {
+    pub text: String,
+    /// The prompt is open: keys type into `text`.
+    pub editing: bool,
+    /// Why `text` does not parse; the last query that did stays applied meanwhile.
+    pub error: Option<String>,
+}
+
 #[derive(Debug)]
 pub struct AppState {
     images: Vec<Image>,
     /// Where each id lives in `images`.
     positions: HashMap<ImageId, usize>,
-    /// Indices into `images`, in display order.
+    /// Indices into `images` of every image, in the sort's order.
+    sorted: Vec<u32>,
+    /// Per image (same index as `images`): whether it passes the filter.
+    passes: Vec<bool>,
+    /// Indices into `images` of the rows shown: `sorted` minus what the filter hides.
     order: Vec<u32>,
     /// Orders for other sorts of the same data, so flipping between sorts is instant.
     orders: OrderCache,
@@ -81,6 +96,12 @@ pub struct AppState {
     /// Marked images, for a bulk delete.
     marks: HashSet<ImageId>,
     sort: Sort,
+    /// The last query that parsed, and the clock it judges ages by (fixed while it stays, so
+    /// that rows do not come and go as time passes under the cursor).
+    filter: Filter,
+    filter_now: i64,
+    matcher: FilterMatcher,
+    pub query: Query,
     selected: Option<ImageId>,
     cursor: usize,
     offset: usize,
@@ -108,11 +129,17 @@ impl AppState {
         AppState {
             images: Vec::new(),
             positions: HashMap::new(),
+            sorted: Vec::new(),
+            passes: Vec::new(),
             order: Vec::new(),
             orders: OrderCache::default(),
             containers: None,
             marks: HashSet::new(),
             sort,
+            filter: Filter::default(),
+            filter_now: 0,
+            matcher: FilterMatcher::default(),
+            query: Query::default(),
             selected: None,
             cursor: 0,
             offset: 0,
@@ -143,6 +170,7 @@ impl AppState {
 
     // ----- queries -----
 
+    /// Rows shown (images the filter lets through).
     pub fn len(&self) -> usize {
         self.order.len()
     }
@@ -193,10 +221,7 @@ impl AppState {
     /// Containers using `image`: our own count from the container list when we have it
     /// (old APIs report -1), else what the engine reported.
     pub fn containers_of(&self, image: &Image) -> Option<u64> {
-        match &self.containers {
-            Some(by_image) => Some(by_image.get(&image.id).map_or(0, |c| c.len() as u64)),
-            None => image.containers,
-        }
+        uses(&self.containers, image)
     }
 
     /// The containers using `image`, when the container list has arrived.
@@ -209,9 +234,24 @@ impl AppState {
         self.images.iter()
     }
 
-    /// Images in display order.
+    /// Every image in the sort's order, the ones the filter hides included: what a prune
+    /// or a delete of marked images would consider.
     pub fn images_in_order(&self) -> impl Iterator<Item = &Image> {
+        self.sorted.iter().map(|&i| &self.images[i as usize])
+    }
+
+    /// The rows shown, in order.
+    pub fn shown_images(&self) -> impl Iterator<Item = &Image> {
         self.order.iter().map(|&i| &self.images[i as usize])
+    }
+
+    /// The query applied to the list (the last one typed that parses).
+    pub fn filter(&self) -> &Filter {
+        &self.filter
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        !self.filter.is_empty()
     }
 
     pub fn is_marked(&self, id: &ImageId) -> bool {
@@ -228,7 +268,7 @@ impl AppState {
         (self.marks.len(), bytes)
     }
 
-    /// Marked images in display order.
+    /// Marked images in display order, those the filter hides included.
     pub fn marked_images(&self) -> impl Iterator<Item = &Image> {
         self.images_in_order()
             .filter(|image| self.marks.contains(&image.id))
@@ -259,7 +299,8 @@ impl AppState {
         self.marks.retain(|id| positions.contains_key(id));
         self.images = kept;
         self.positions = positions;
-        self.order = (0..self.images.len() as u32).collect();
+        self.sorted = (0..self.images.len() as u32).collect();
+        self.refilter_all();
         self.reorder();
     }
 
@@ -268,14 +309,18 @@ impl AppState {
     /// any other image holding one of its tags has lost it: engines report the image a tag
     /// moved to (`docker load`, `docker build`), not always the one it left.
     pub(super) fn upsert(&mut self, mut image: Image) {
+        let mut lost_a_tag = Vec::new();
         if !image.repo_tags.is_empty() {
-            for other in self.images.iter_mut().filter(|o| o.id != image.id) {
-                if other.repo_tags.iter().any(|t| image.repo_tags.contains(t)) {
+            for (i, other) in self.images.iter_mut().enumerate() {
+                if other.id != image.id
+                    && other.repo_tags.iter().any(|t| image.repo_tags.contains(t))
+                {
                     other.repo_tags.retain(|t| !image.repo_tags.contains(t));
+                    lost_a_tag.push(i);
                 }
             }
         }
-        match self.positions.get(&image.id) {
+        let index = match self.positions.get(&image.id) {
             Some(&i) => {
                 let old = &self.images[i];
                 // An id names fixed content, so its size cannot change; but Docker 28's
@@ -286,15 +331,23 @@ impl AppState {
                 image.containers = image.containers.or(old.containers);
                 image.virtual_size = image.virtual_size.or(old.virtual_size);
                 self.images[i] = image;
+                i
             }
             None => {
-                self.positions.insert(image.id.clone(), self.images.len());
-                self.order.push(self.images.len() as u32);
+                let i = self.images.len();
+                self.positions.insert(image.id.clone(), i);
+                self.sorted.push(i as u32);
+                self.passes.push(true);
                 self.images.push(image);
                 if self.selected.is_none() {
                     self.cursor = 0;
                 }
+                i
             }
+        };
+        lost_a_tag.push(index);
+        for i in lost_a_tag {
+            self.refilter(i);
         }
         self.reorder();
     }
@@ -306,11 +359,12 @@ impl AppState {
         self.marks.remove(id);
         let last = self.images.len() - 1;
         self.images.swap_remove(index);
+        self.passes.swap_remove(index);
         if index != last {
             self.positions.insert(self.images[index].id.clone(), index);
         }
-        self.order.retain(|&i| i as usize != index);
-        for i in &mut self.order {
+        self.sorted.retain(|&i| i as usize != index);
+        for i in &mut self.sorted {
             if *i as usize == last {
                 *i = index as u32;
             }
@@ -320,6 +374,10 @@ impl AppState {
 
     pub(super) fn set_containers(&mut self, by_image: HashMap<ImageId, Vec<ContainerRef>>) {
         self.containers = Some(by_image);
+        // Counts only matter to `in-use`/`unused` terms, and the other terms are costlier.
+        if self.filter.uses_containers() {
+            self.refilter_all();
+        }
         self.reorder();
     }
 
@@ -330,7 +388,7 @@ impl AppState {
     }
 
     pub(super) fn mark_all_shown(&mut self) {
-        let ids: Vec<ImageId> = self.images_in_order().map(|i| i.id.clone()).collect();
+        let ids: Vec<ImageId> = self.shown_images().map(|i| i.id.clone()).collect();
         self.marks.extend(ids);
     }
 
@@ -342,6 +400,7 @@ impl AppState {
     pub(super) fn drop_reference(&mut self, id: &ImageId, reference: &str) {
         if let Some(&i) = self.positions.get(id) {
             self.images[i].repo_tags.retain(|t| t != reference);
+            self.refilter(i);
             self.reorder();
         }
     }
@@ -410,21 +469,37 @@ impl AppState {
         self.apply_sort();
     }
 
-    /// Puts the rows in the current sort's order (from the cache when this data was already
-    /// sorted that way) and the cursor back on the selected image; when that image is gone,
-    /// the cursor stays at the same position (clamped).
+    /// Puts the images in the current sort's order (from the cache when this data was
+    /// already sorted that way), then shows the ones the filter lets through.
     fn apply_sort(&mut self) {
         match self.orders.get(self.sort) {
-            Some(cached) if cached.len() == self.order.len() => self.order.copy_from_slice(cached),
+            Some(cached) if cached.len() == self.sorted.len() => {
+                self.sorted.copy_from_slice(cached)
+            }
             _ => {
                 let containers = &self.containers;
                 let uses = |image: &Image| match containers {
                     Some(c) => c.get(&image.id).map_or(0, |c| c.len() as u64),
                     None => image.containers.unwrap_or(0),
                 };
-                sort_indices(&self.images, uses, self.sort, &mut self.order);
-                self.orders.put(self.sort, &self.order);
+                sort_indices(&self.images, uses, self.sort, &mut self.sorted);
+                self.orders.put(self.sort, &self.sorted);
             }
+        }
+        self.show_filtered();
+    }
+
+    /// Takes the rows shown from `sorted` and `passes`, and puts the cursor back on the
+    /// selected image; when that image is gone or hidden, the cursor stays at the same
+    /// position (clamped).
+    fn show_filtered(&mut self) {
+        self.order.clear();
+        if self.filter.is_empty() {
+            self.order.extend_from_slice(&self.sorted);
+        } else {
+            let passes = &self.passes;
+            self.order
+                .extend(self.sorted.iter().filter(|&&i| passes[i as usize]));
         }
         let found = self.selected.as_ref().and_then(|id| {
             let index = *self.positions.get(id)? as u32;
@@ -444,6 +519,70 @@ impl AppState {
         }
     }
 
+    // ----- the filter -----
+
+    /// Sets the query text (a keystroke in the prompt, a quick toggle, `--filter`). When it
+    /// parses it becomes the filter; otherwise the previous filter stays applied and
+    /// `query.error` says what is wrong, so a query being typed never empties the list.
+    pub fn set_query(&mut self, text: String) {
+        let parsed = Filter::parse(&text);
+        self.query.text = text;
+        let filter = match parsed {
+            Ok(filter) => filter,
+            Err(error) => {
+                self.query.error = Some(error.to_string());
+                return;
+            }
+        };
+        self.query.error = None;
+        if filter == self.filter {
+            return;
+        }
+        let narrows = filter.narrows(&self.filter);
+        self.filter = filter;
+        if narrows {
+            // Typing on at the end only narrows: re-check just the rows shown, by the same
+            // clock, instead of every image.
+            for k in 0..self.order.len() {
+                self.refilter(self.order[k] as usize);
+            }
+        } else {
+            self.refilter_all();
+        }
+        self.show_filtered();
+    }
+
+    fn refilter(&mut self, index: usize) {
+        let image = &self.images[index];
+        self.passes[index] = self.filter.is_empty()
+            || self.filter.matches(
+                &mut self.matcher,
+                image,
+                uses(&self.containers, image),
+                self.filter_now,
+            );
+    }
+
+    fn refilter_all(&mut self) {
+        self.filter_now = self.now;
+        self.passes.clear();
+        if self.filter.is_empty() {
+            self.passes.resize(self.images.len(), true);
+            return;
+        }
+        let (filter, matcher, containers, now) = (
+            &self.filter,
+            &mut self.matcher,
+            &self.containers,
+            self.filter_now,
+        );
+        self.passes.extend(
+            self.images
+                .iter()
+                .map(|image| filter.matches(matcher, image, uses(containers, image), now)),
+        );
+    }
+
     fn keep_cursor_visible(&mut self) {
         let rows = self.viewport.list_rows.max(1);
         if self.cursor < self.offset {
@@ -453,6 +592,15 @@ impl AppState {
         }
         // Never leave blank rows at the bottom while there are rows above to show.
         self.offset = self.offset.min(self.order.len().saturating_sub(rows));
+    }
+}
+
+/// Containers using `image`: our own count from the container list when we have it (old
+/// APIs report -1), else what the engine reported.
+fn uses(containers: &Option<HashMap<ImageId, Vec<ContainerRef>>>, image: &Image) -> Option<u64> {
+    match containers {
+        Some(by_image) => Some(by_image.get(&image.id).map_or(0, |c| c.len() as u64)),
+        None => image.containers,
     }
 }
 

@@ -4,7 +4,9 @@
 
 use super::action::{Action, Command, EngineEvent, EngineStatus, Message};
 use super::dialog::DialogInput;
+use super::filter::toggle_term;
 use super::keymap::{KeyInput, KeyMap};
+use super::query::query_message;
 use super::state::{AppState, Focus};
 
 impl AppState {
@@ -12,6 +14,10 @@ impl AppState {
         match message {
             Message::Action(action) => self.apply_action(action),
             Message::Dialog(input) => self.dialog_input(input),
+            Message::Query(input) => {
+                self.query_input(input);
+                Vec::new()
+            }
             Message::Clock(now) => {
                 self.now = now;
                 Vec::new()
@@ -27,10 +33,13 @@ impl AppState {
         }
     }
 
-    /// What a key means now: dialog keys while a dialog is open, else the key map's action.
+    /// What a key means now: dialog keys while a dialog is open, typing while the filter
+    /// prompt is, else the key map's action.
     pub fn message_for(&self, key: KeyInput, keymap: &KeyMap) -> Option<Message> {
         if self.dialog.is_some() {
             DialogInput::from_key(key).map(Message::Dialog)
+        } else if self.query.editing {
+            query_message(key)
         } else {
             keymap.action_for(key).map(Message::Action)
         }
@@ -87,9 +96,20 @@ impl AppState {
             Action::ToggleHelp => self.help_open = true,
             Action::Back => {
                 self.focus = Focus::List;
-                self.clear_marks();
                 self.notice = None;
+                // The filter goes first: marks made in a filtered view survive seeing all.
+                if self.query.text.is_empty() {
+                    self.clear_marks();
+                } else {
+                    self.set_query(String::new());
+                }
             }
+            Action::Filter => {
+                self.focus = Focus::List;
+                self.query.editing = true;
+            }
+            Action::ToggleDanglingOnly => self.set_query(toggle_term(&self.query.text, "dangling")),
+            Action::ToggleUnusedOnly => self.set_query(toggle_term(&self.query.text, "unused")),
             Action::ToggleMark => {
                 if let Some(id) = self.selected().map(|i| i.id.clone()) {
                     self.toggle_mark(&id);

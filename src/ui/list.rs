@@ -6,8 +6,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table, TableState};
 
-use super::text::fit;
+use super::text::highlighted;
 use super::{View, theme};
+use crate::core::filter::{Filter, FilterMatcher};
 use crate::core::format;
 use crate::core::image::Image;
 use crate::core::sanitize::sanitize;
@@ -113,18 +114,39 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View, block:
     } else {
         name_width
     };
+    // Matches are highlighted only in the rows drawn, so a frame costs the same filtered
+    // or not; the matcher's scratch space is made once per frame.
+    let mut matches = state
+        .is_filtered()
+        .then(|| (state.filter(), FilterMatcher::default()));
     let body: Vec<Row> = state
         .visible_rows(rows)
         .map(|(_, image)| {
             let marked = marking && state.is_marked(&image.id);
+            let mut name_line = Some(name(image, name_width, matches.as_mut()));
             let cells = columns.iter().map(|c| match c {
-                Column::Name if marking => {
-                    let mut line = name(image, name_width);
-                    line.spans
-                        .insert(0, Span::raw(if marked { "● " } else { "  " }));
+                Column::Name => {
+                    let mut line = name_line.take().unwrap_or_default();
+                    if marking {
+                        line.spans
+                            .insert(0, Span::raw(if marked { "● " } else { "  " }));
+                    }
                     Cell::from(line)
                 }
-                _ => cell(*c, state, image, view.now, name_width),
+                Column::Id => {
+                    let short = image.id.short();
+                    let hits = matches
+                        .as_ref()
+                        .map(|(filter, _)| filter.id_highlights(short))
+                        .unwrap_or_default();
+                    Cell::from(Line::from(highlighted(
+                        short,
+                        &hits,
+                        usize::MAX,
+                        theme::matched(),
+                    )))
+                }
+                _ => cell(*c, state, image, view.now),
             });
             let row = Row::new(cells);
             if marked {
@@ -154,16 +176,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View, block:
     rows
 }
 
-fn cell<'a>(
-    column: Column,
-    state: &AppState,
-    image: &'a Image,
-    now: i64,
-    name_width: usize,
-) -> Cell<'a> {
+/// The cells without highlights.
+fn cell<'a>(column: Column, state: &AppState, image: &'a Image, now: i64) -> Cell<'a> {
     match column {
-        Column::Name => Cell::from(name(image, name_width)),
         Column::Id => Cell::from(sanitize(image.id.short())),
+        // Drawn by the caller, with the filter's highlights.
+        Column::Name => Cell::default(),
         Column::Created => Cell::from(format::relative_time(image.created, now)),
         Column::Size => Cell::from(Line::from(format::size(image.size)).right_aligned()),
         Column::Used => {
@@ -175,18 +193,32 @@ fn cell<'a>(
     }
 }
 
-fn name(image: &Image, width: usize) -> Line<'static> {
-    match image.primary_reference() {
+/// The image's first tag and how many more it has. While filtering, the first tag the
+/// filter matched, with the matched characters highlighted.
+fn name(
+    image: &Image,
+    width: usize,
+    matches: Option<&mut (&Filter, FilterMatcher)>,
+) -> Line<'static> {
+    let (reference, hits) = match matches {
+        Some((filter, matcher)) => image
+            .repo_tags
+            .iter()
+            .map(|tag| (Some(tag.as_str()), filter.highlights(matcher, tag)))
+            .find(|(_, hits)| !hits.is_empty())
+            .unwrap_or((image.primary_reference(), Vec::new())),
+        None => (image.primary_reference(), Vec::new()),
+    };
+    match reference {
         Some(reference) => {
             let more = match image.repo_tags.len() {
                 0 | 1 => String::new(),
                 n => format!(" +{}", n - 1),
             };
             let room = width.saturating_sub(more.chars().count());
-            Line::from(vec![
-                Span::raw(fit(&sanitize(reference), room).into_owned()),
-                Span::styled(more, theme::dim()),
-            ])
+            let mut spans = highlighted(reference, &hits, room, theme::matched());
+            spans.push(Span::styled(more, theme::dim()));
+            Line::from(spans)
         }
         None => Line::from(vec![
             Span::styled("<none>", theme::dangling()),

@@ -3,6 +3,7 @@
 
 mod detail;
 mod dialog;
+mod filter;
 mod help;
 mod list;
 mod status;
@@ -46,8 +47,10 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
         };
     }
     let problem = status::message(state);
-    let [main, problem_area, status_area] = Layout::vertical([
+    let filter_bar = filter::line(state, area.width);
+    let [main, filter_area, problem_area, status_area] = Layout::vertical([
         Constraint::Fill(1),
+        Constraint::Length(u16::from(filter_bar.is_some())),
         Constraint::Length(u16::from(problem.is_some())),
         Constraint::Length(1),
     ])
@@ -82,6 +85,9 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
         None => (0, 0),
     };
 
+    if let Some(line) = filter_bar {
+        frame.render_widget(Paragraph::new(line), filter_area);
+    }
     if let Some(line) = problem {
         frame.render_widget(Paragraph::new(line), problem_area);
     }
@@ -111,8 +117,13 @@ fn pane_block(title: Line<'static>, focused: bool) -> Block<'static> {
 fn list_title(state: &AppState, now: i64) -> Line<'static> {
     let sort = state.sort();
     let direction = if sort.descending() { "▼" } else { "▲" };
+    let count = if state.is_filtered() {
+        format!(" {} of {}", state.len(), state.totals().count)
+    } else {
+        String::new()
+    };
     let mut spans = vec![Span::raw(format!(
-        " Images · by {} {direction} ",
+        " Images{count} · by {} {direction} ",
         sort.key.name()
     ))];
     if let Some(saved_at) = state.listing.cached_at {
@@ -141,6 +152,10 @@ fn list_title(state: &AppState, now: i64) -> Line<'static> {
 fn placeholder(frame: &mut Frame, area: Rect, state: &AppState, view: &View, block: Block) {
     let spin = status::spinner(view.tick);
     let lines: Vec<Line> = match (&state.engine, state.listing.loaded) {
+        (_, true) if state.totals().count > 0 => vec![
+            Line::raw("No image matches the filter."),
+            Line::styled("Esc clears it · / edits it", theme::dim()),
+        ],
         (_, true) => vec![
             Line::raw("No images."),
             Line::styled("Build or load one and it appears here.", theme::dim()),

@@ -6,6 +6,9 @@ use std::borrow::Cow;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
+use ratatui::style::Style;
+use ratatui::text::Span;
+
 use crate::core::sanitize::sanitize;
 
 /// The longest stretch of one value the detail pane will show (a label may be megabytes).
@@ -22,6 +25,51 @@ pub fn safe(text: &str) -> Cow<'_, str> {
         .map_or(text.len(), |(i, _)| i);
     let rest = text.len() - cut;
     Cow::Owned(format!("{}… ({rest} more bytes)", sanitize(&text[..cut])))
+}
+
+/// `text` sanitized and cut to `width` columns like `fit`, with the characters at
+/// `positions` (char indices into the raw `text`, ascending, as the filter reports them)
+/// drawn in `style`. An escaped character is highlighted whole.
+pub fn highlighted(
+    text: &str,
+    positions: &[u32],
+    width: usize,
+    style: Style,
+) -> Vec<Span<'static>> {
+    let mut pieces: Vec<(String, bool)> = Vec::new();
+    let mut buf = [0u8; 4];
+    for (index, c) in text.chars().enumerate() {
+        let hit = positions.binary_search(&(index as u32)).is_ok();
+        let shown = sanitize(c.encode_utf8(&mut buf));
+        match pieces.last_mut() {
+            Some((piece, was_hit)) if *was_hit == hit => piece.push_str(&shown),
+            _ => pieces.push((shown.into_owned(), hit)),
+        }
+    }
+    let whole: String = pieces.iter().map(|(p, _)| p.as_str()).collect();
+    let cut = fit(&whole, width);
+    let mut spans = Vec::new();
+    // `fit` keeps a prefix (plus `…` when it cut): take that many chars of the pieces.
+    let mut keep = match &cut {
+        Cow::Borrowed(_) => usize::MAX,
+        Cow::Owned(cut) => cut.chars().count().saturating_sub(usize::from(width > 0)),
+    };
+    for (piece, hit) in pieces {
+        if keep == 0 {
+            break;
+        }
+        let taken: String = piece.chars().take(keep).collect();
+        keep = keep.saturating_sub(taken.chars().count());
+        spans.push(if hit {
+            Span::styled(taken, style)
+        } else {
+            Span::raw(taken)
+        });
+    }
+    if matches!(cut, Cow::Owned(_)) && width > 0 {
+        spans.push(Span::raw("…"));
+    }
+    spans
 }
 
 /// `text` cut to `width` columns, ending in `…` when something was cut.
@@ -101,6 +149,33 @@ pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn render(spans: &[Span]) -> (String, String) {
+        let text = spans.iter().map(|s| s.content.as_ref()).collect();
+        let hits = spans
+            .iter()
+            .filter(|s| s.style != Style::default())
+            .map(|s| s.content.as_ref())
+            .collect::<Vec<_>>()
+            .join("|");
+        (text, hits)
+    }
+
+    #[test]
+    fn highlights_follow_escapes_and_cuts() {
+        let style = Style::new().bold();
+        let spans = highlighted("nginx:1.25", &[0, 1, 6], 80, style);
+        assert_eq!(render(&spans), ("nginx:1.25".into(), "ng|1".into()));
+        // An escape is highlighted whole and shifts nothing after it.
+        let spans = highlighted("a\u{1b}b", &[], 80, style);
+        assert_eq!(render(&spans).0, "a\\x1bb");
+        let spans = highlighted("a\x1bb", &[1, 2], 80, style);
+        assert_eq!(render(&spans), ("a\\x1bb".into(), "\\x1bb".into()));
+        // Cut to width: the highlight stops where the text does, and the ellipsis is plain.
+        let spans = highlighted("abcdefgh", &[4, 5, 6], 6, style);
+        assert_eq!(render(&spans), ("abcde…".into(), "e".into()));
+        assert_eq!(render(&highlighted("abc", &[0], 0, style)).0, "");
+    }
 
     #[test]
     fn fit_cuts_with_an_ellipsis_by_width() {

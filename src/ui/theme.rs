@@ -47,6 +47,13 @@ pub fn marked() -> Style {
     Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD)
 }
 
+/// The characters a filter term matched.
+pub fn matched() -> Style {
+    Style::new()
+        .fg(Color::Cyan)
+        .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+}
+
 pub fn read_only() -> Style {
     Style::new().fg(Color::Black).bg(Color::Yellow)
 }
