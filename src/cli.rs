@@ -1,8 +1,11 @@
 //! Command-line options.
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
+use clap_complete::Shell;
 
+use crate::core::filter::Filter;
 use crate::core::sort::{Sort, SortKey};
+use crate::listing::Format;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -11,13 +14,16 @@ use crate::core::sort::{Sort, SortKey};
     about = "Browse and clean up container images"
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Engine address (unix:///path/to/docker.sock or tcp://host:port); default: $DOCKER_HOST,
     /// else unix:///var/run/docker.sock.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", global = true)]
     pub host: Option<String>,
 
     /// Initial sort order.
-    #[arg(long, value_name = "KEY", default_value = "size", value_parser = parse_sort_key)]
+    #[arg(long, value_name = "KEY", default_value = "size", value_parser = parse_sort_key, global = true)]
     pub sort: SortKey,
 
     /// Disable every key that deletes, untags or prunes (shown in the status bar).
@@ -25,12 +31,28 @@ pub struct Cli {
     pub read_only: bool,
 
     /// Start with the sort order reversed.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub reverse: bool,
+
+    /// Start with this filter, as typed after `/` (e.g. "nginx", "dangling", "size>1GB
+    /// !label=keep").
+    #[arg(long, value_name = "QUERY", default_value = "", value_parser = parse_filter, global = true)]
+    pub filter: String,
 
     /// Neither show nor save the last list (kept per engine in $XDG_CACHE_HOME/imgtui).
     #[arg(long)]
     pub no_cache: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the images, sorted and filtered as the TUI would show them, and exit.
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    Completions { shell: Shell },
 }
 
 impl Cli {
@@ -40,6 +62,13 @@ impl Cli {
             reversed: self.reverse,
         }
     }
+}
+
+/// Refuses a query that does not parse, with the filter's own message.
+fn parse_filter(text: &str) -> Result<String, String> {
+    Filter::parse(text)
+        .map(|_| text.to_string())
+        .map_err(|e| e.to_string())
 }
 
 fn parse_sort_key(text: &str) -> Result<SortKey, String> {
@@ -72,5 +101,48 @@ mod tests {
         let cli = Cli::try_parse_from(["imgtui", "--host", "unix:///x.sock"]).unwrap();
         assert_eq!(cli.host.as_deref(), Some("unix:///x.sock"));
         assert_eq!(cli.initial_sort(), Sort::default());
+    }
+
+    #[test]
+    fn a_filter_that_does_not_parse_is_refused_with_the_reason() {
+        let cli = Cli::try_parse_from(["imgtui", "--filter", "dangling size>1GB"]).unwrap();
+        assert_eq!(cli.filter, "dangling size>1GB");
+        let err = Cli::try_parse_from(["imgtui", "--filter", "size>"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("size>"), "{err}");
+        assert_eq!(Cli::try_parse_from(["imgtui"]).unwrap().filter, "");
+    }
+
+    #[test]
+    fn list_takes_the_same_view_options_before_or_after_it() {
+        for args in [
+            &[
+                "imgtui", "list", "--sort", "name", "--filter", "dangling", "--format", "json",
+            ][..],
+            &[
+                "imgtui", "--sort", "name", "--filter", "dangling", "list", "--format", "json",
+            ],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert!(matches!(
+                cli.command,
+                Some(Command::List {
+                    format: Format::Json
+                })
+            ));
+            assert_eq!(cli.initial_sort().key, SortKey::Name);
+            assert_eq!(cli.filter, "dangling");
+        }
+        let cli = Cli::try_parse_from(["imgtui", "list"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::List {
+                format: Format::Table
+            })
+        ));
+        assert!(Cli::try_parse_from(["imgtui", "list", "--format", "xml"]).is_err());
+        assert!(Cli::try_parse_from(["imgtui", "completions", "fish"]).is_ok());
+        assert!(Cli::try_parse_from(["imgtui", "completions", "tcsh"]).is_err());
     }
 }

@@ -6,4 +6,5 @@ pub mod app;
 pub mod cli;
 pub mod core;
 pub mod engine;
+pub mod listing;
 pub mod ui;

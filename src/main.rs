@@ -3,15 +3,19 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use imgtui::app::{self, Options};
-use imgtui::cli::Cli;
+use imgtui::cli::{Cli, Command};
 use imgtui::engine::cache::ListCache;
 use imgtui::engine::endpoint::Endpoint;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Completions { shell }) = cli.command {
+        clap_complete::generate(shell, &mut Cli::command(), "imgtui", &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
     let endpoint = match cli.host.as_deref() {
         Some(host) => Endpoint::parse(host),
         None => Endpoint::from_env(),
@@ -34,6 +38,26 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if let Some(Command::List { format }) = cli.command {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let listed = runtime.block_on(imgtui::listing::run(
+            endpoint,
+            cli.initial_sort(),
+            &cli.filter,
+            format,
+            now,
+        ));
+        runtime.shutdown_background();
+        return match listed {
+            Ok(out) => print_all(&out),
+            Err(err) => {
+                eprintln!("imgtui: {err:#}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let cache = if cli.no_cache {
         None
     } else {
@@ -44,6 +68,7 @@ fn main() -> ExitCode {
         endpoint,
         sort: cli.initial_sort(),
         read_only: cli.read_only,
+        filter: cli.filter.clone(),
     };
     // ratatui::init installs a panic hook that restores the terminal before the message.
     let mut terminal = ratatui::init();
@@ -61,6 +86,19 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("imgtui: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Writes the listing; a closed pipe (`imgtui list | head`) is not an error worth a panic.
+fn print_all(out: &str) -> ExitCode {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(out.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("imgtui: writing the list failed: {err}");
             ExitCode::from(1)
         }
     }
