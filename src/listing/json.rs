@@ -1,8 +1,9 @@
 //! `imgtui list --format json`: each image as the engine's `ImageSummary` object, with the
 //! engine's field names, so scripts written against `GET /images/json` read it unchanged.
-//! Two differences, both on purpose: `RepoTags` never holds the `<none>:<none>` placeholder
-//! (a dangling image has `[]`, as Docker 28 reports it), and `Containers` is imgtui's own
-//! count from the container list (old engines report -1).
+//! Two differences, both on purpose: `RepoTags` and `RepoDigests` are always lists, without
+//! the `<none>:<none>` / `<none>@<none>` placeholders old engines send (a dangling image has
+//! `[]`, as Docker 28 reports it); and `Containers` is imgtui's own count from the container
+//! list (old engines report -1).
 
 use serde_json::{Map, Value, json};
 
