@@ -236,3 +236,41 @@ fn an_unreachable_engine_is_a_plain_error_and_exit_code_1() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// A socket the user may not open: the real EACCES from the kernel, not a mapped fake. As
+/// root (CI) the binary runs as `nobody`, since root opens any socket.
+#[test]
+fn permission_denied_on_the_socket_names_the_docker_group() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+    let dir = support::private_dir("list-denied");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let socket = dir.join("docker.sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).expect("a socket");
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let host = format!("unix://{}", socket.display());
+
+    // The directory we just made is owned by whoever we run as.
+    let root = std::fs::metadata(&dir).unwrap().uid() == 0;
+    let mut command = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_imgtui"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_imgtui"))
+    };
+    let out = command
+        .args(["list", "--host", &host])
+        .env_remove("DOCKER_HOST")
+        .output()
+        .expect("imgtui runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("permission denied on {host}")),
+        "{err}"
+    );
+    assert!(err.contains("docker group"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
