@@ -227,7 +227,9 @@ fn an_unreachable_engine_is_a_plain_error_and_exit_code_1() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.starts_with("imgtui: cannot reach the engine at"),
+        err.starts_with(&format!(
+            "imgtui: no engine at {host}: the socket does not exist"
+        )),
         "{err}"
     );
     assert!(

@@ -70,9 +70,15 @@ pub async fn run(
     now: i64,
 ) -> Result<String> {
     let host = endpoint.to_string();
-    let engine = Engine::connect(endpoint)
-        .await
-        .with_context(|| format!("cannot reach the engine at {host}"))?;
+    // Most connection errors name the address already; say it once.
+    let engine = Engine::connect(endpoint).await.map_err(|err| {
+        let text = err.to_string();
+        if text.contains(&host) {
+            anyhow::anyhow!(text)
+        } else {
+            anyhow::anyhow!("cannot reach the engine at {host}: {text}")
+        }
+    })?;
     let (images, containers) = tokio::join!(engine.list_images(), engine.containers_by_image());
     let images = images.context("listing the images failed")?;
     let containers = containers.context("listing the containers failed")?;
