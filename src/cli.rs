@@ -42,6 +42,11 @@ pub struct Cli {
     /// Neither show nor save the last list (kept per engine in $XDG_CACHE_HOME/imgtui).
     #[arg(long)]
     pub no_cache: bool,
+
+    /// Write a log to FILE (appending). Without it, RUST_LOG alone logs to
+    /// $XDG_STATE_HOME/imgtui/imgtui.log. RUST_LOG sets the detail (default imgtui=info).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub log_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,4 +7,5 @@ pub mod cli;
 pub mod core;
 pub mod engine;
 pub mod listing;
+pub mod logging;
 pub mod ui;

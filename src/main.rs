@@ -16,6 +16,14 @@ fn main() -> ExitCode {
         clap_complete::generate(shell, &mut Cli::command(), "imgtui", &mut std::io::stdout());
         return ExitCode::SUCCESS;
     }
+    let rust_log = std::env::var("RUST_LOG").ok();
+    if let Some(path) = imgtui::logging::chosen_path(cli.log_file.as_deref(), rust_log.as_deref()) {
+        if let Err(err) = imgtui::logging::init(&path, rust_log.as_deref()) {
+            eprintln!("imgtui: {err:#}");
+            return ExitCode::from(2);
+        }
+    }
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), args = ?std::env::args().skip(1).collect::<Vec<_>>(), "imgtui starts");
     let endpoint = match cli.host.as_deref() {
         Some(host) => Endpoint::parse(host),
         None => Endpoint::from_env(),
@@ -23,6 +31,7 @@ fn main() -> ExitCode {
     let endpoint = match endpoint {
         Ok(endpoint) => endpoint,
         Err(err) => {
+            tracing::error!("{err}");
             eprintln!("imgtui: {err}");
             return ExitCode::from(2);
         }
@@ -53,6 +62,7 @@ fn main() -> ExitCode {
         return match listed {
             Ok(out) => print_all(&out),
             Err(err) => {
+                tracing::error!("imgtui list: {err:#}");
                 eprintln!("imgtui: {err:#}");
                 ExitCode::from(1)
             }
@@ -75,6 +85,7 @@ fn main() -> ExitCode {
     // Panics abort (see Cargo.toml), so the terminal is never dropped: show the cursor here.
     let restore_and_report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        tracing::error!("panic: {info}");
         let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
         restore_and_report(info);
     }));
@@ -83,8 +94,12 @@ fn main() -> ExitCode {
     // Background tasks may be waiting on the engine; do not wait for them.
     runtime.shutdown_background();
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            tracing::info!("imgtui quits");
+            ExitCode::SUCCESS
+        }
         Err(err) => {
+            tracing::error!("imgtui stops: {err:#}");
             eprintln!("imgtui: {err:#}");
             ExitCode::from(1)
         }

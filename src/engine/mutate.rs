@@ -67,6 +67,7 @@ impl Engine {
     /// several repositories reference. Always `noprune`: untagged parent images stay (the
     /// user was not shown them).
     pub async fn remove_image(&self, name: &str, force: bool) -> Result<Vec<Removed>, EngineError> {
+        tracing::info!(name = ?name, force, "DELETE /images/{{name}} (noprune)");
         let options = RemoveImageOptions {
             force,
             noprune: true,
@@ -82,6 +83,7 @@ impl Engine {
 
     /// `POST /images/prune` with the engine-side filters.
     pub async fn prune_images(&self, filter: &PruneFilter) -> Result<PruneReport, EngineError> {
+        tracing::info!(?filter, "POST /images/prune");
         let mut filters = HashMap::new();
         filters.insert(
             "dangling".to_string(),

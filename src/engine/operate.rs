@@ -37,6 +37,8 @@ pub async fn remove(
         .buffer_unordered(CONCURRENT_REMOVALS);
     futures_util::pin_mut!(results);
     while let Some((id, outcome)) = results.next().await {
+        // What was removed, kept or refused: the log is the audit trail of deletions.
+        tracing::info!(operation, id = ?id.as_str(), force, ?outcome, "removal");
         let _ = out.send(EngineEvent::JobDone {
             operation,
             id,
@@ -144,7 +146,15 @@ pub async fn prune(
     out: UnboundedSender<EngineEvent>,
 ) {
     let _ = out.send(EngineEvent::PruneChecking { operation });
+    tracing::info!(
+        operation,
+        ?options,
+        cutoff,
+        expected = expected.len(),
+        "prune asked for"
+    );
     let outcome = prune_checked(&engine, options, cutoff, &expected).await;
+    tracing::info!(operation, ?outcome, "prune");
     let _ = out.send(EngineEvent::PruneDone { operation, outcome });
 }
 

@@ -70,17 +70,30 @@ async fn run(
         let error = match Engine::connect(endpoint.clone()).await {
             Ok(engine) => {
                 attempt = 0;
+                let info = engine.info();
+                tracing::info!(
+                    host,
+                    product = ?info.product,
+                    version = ?info.version,
+                    api = ?info.api_version,
+                    "connected"
+                );
                 let _ = out.send(EngineEvent::Status(EngineStatus::Connected(
                     engine.info().clone(),
                 )));
                 match follow(&engine, &out, &mut inbox, &mut generation).await {
                     Ok(()) => return, // the loop has gone
-                    Err(lost) => lost,
+                    Err(lost) => {
+                        // Debug formatting: engine text may hold escape sequences.
+                        tracing::warn!(host, error = ?lost.to_string(), "connection lost");
+                        lost
+                    }
                 }
             }
             Err(error) => error,
         };
         let wait = backoff_secs(attempt.max(1));
+        tracing::warn!(host, attempt, error = ?error.to_string(), retry_in_secs = wait, "engine unreachable");
         let _ = out.send(EngineEvent::Status(EngineStatus::Unreachable {
             host: host.clone(),
             error: error.to_string(),
@@ -125,6 +138,7 @@ async fn follow(
             request = inbox.recv() => match request {
                 None => return Ok(()),
                 Some(EngineRequest::Refresh { generation: g }) => {
+                    tracing::info!(generation = g, "re-list asked for");
                     *generation = g;
                     listing = Some(full_list(engine.clone(), g));
                     let _ = out.send(EngineEvent::ListStarted { generation: g });
@@ -138,8 +152,14 @@ async fn follow(
                         err: "the engine closed the event stream".into(),
                     })
                 }
-                Some(event) if listing.is_some() => held.push(event),
-                Some(event) => fetches.push_back(follow_event(engine.clone(), event, *generation)),
+                Some(event) if listing.is_some() => {
+                    tracing::debug!(kind = ?event.kind, action = ?event.action, "engine event held until the list is in");
+                    held.push(event)
+                }
+                Some(event) => {
+                    tracing::debug!(kind = ?event.kind, action = ?event.action, "engine event");
+                    fetches.push_back(follow_event(engine.clone(), event, *generation));
+                }
             },
             results = async { listing.as_mut().expect("guarded by the if").await }, if listing.is_some() => {
                 listing = None;
@@ -216,7 +236,17 @@ type Listing = Pin<Box<dyn Future<Output = Result<Vec<EngineEvent>, EngineError>
 /// session; any other failure is reported and the session goes on.
 fn full_list(engine: Engine, generation: u64) -> Listing {
     Box::pin(async move {
+        let started = std::time::Instant::now();
         let (images, containers) = tokio::join!(engine.list_images(), engine.containers_by_image());
+        match &images {
+            Ok(images) => tracing::info!(
+                generation,
+                images = images.len(),
+                millis = started.elapsed().as_millis() as u64,
+                "listed"
+            ),
+            Err(error) => tracing::warn!(generation, error = ?error.to_string(), "list failed"),
+        }
         let mut results = Vec::new();
         match images {
             Ok(images) => results.push(EngineEvent::Listed { generation, images }),

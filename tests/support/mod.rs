@@ -242,6 +242,8 @@ impl Tui {
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("DOCKER_HOST");
+        // No log file unless a test asks for one.
+        cmd.env_remove("RUST_LOG");
         // Every run gets an empty cache of its own, so no list from an earlier run (of any
         // test, on any socket path) shows up; a test that wants one passes XDG_CACHE_HOME.
         cmd.env("XDG_CACHE_HOME", private_dir("cache"));
