@@ -17,11 +17,11 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let rust_log = std::env::var("RUST_LOG").ok();
-    if let Some(path) = imgtui::logging::chosen_path(cli.log_file.as_deref(), rust_log.as_deref()) {
-        if let Err(err) = imgtui::logging::init(&path, rust_log.as_deref()) {
-            eprintln!("imgtui: {err:#}");
-            return ExitCode::from(2);
-        }
+    if let Some(path) = imgtui::logging::chosen_path(cli.log_file.as_deref(), rust_log.as_deref())
+        && let Err(err) = imgtui::logging::init(&path, rust_log.as_deref())
+    {
+        eprintln!("imgtui: {err:#}");
+        return ExitCode::from(2);
     }
     tracing::info!(version = env!("CARGO_PKG_VERSION"), args = ?std::env::args().skip(1).collect::<Vec<_>>(), "imgtui starts");
     let endpoint = match cli.host.as_deref() {
