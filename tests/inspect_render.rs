@@ -431,3 +431,15 @@ fn the_help_overlay_lists_the_inspect_keys() {
     assert!(screen.contains("inspect the image"), "\n{screen}");
     assert!(screen.contains("←"), "\n{screen}");
 }
+
+#[test]
+fn wide_terminals_give_comments_the_room_past_a_hundred_columns_of_command() {
+    let mut state = inspected(InspectTab::History);
+    let screen = show(&mut state, 200, 50);
+    let (by_x, y) = screen.at("CREATED BY");
+    let (size_x, _) = screen.at("SIZE");
+    let (comment_x, _) = screen.at("COMMENT");
+    assert_eq!(size_x + 4 - by_x, 100 + 2 + 9, "\n{screen}");
+    assert_eq!(comment_x, size_x + 4 + 2);
+    assert!(screen.lines[usize::from(y) + 2].contains("buildkit.dockerfile.v0"));
+}

@@ -184,9 +184,13 @@ fn field(out: &mut Vec<Line<'static>>, key: &str, values: &[String], width: usiz
     }
 }
 
+/// The widest the CREATED BY column gets; on wider terminals COMMENT takes the rest.
+const CREATED_BY_MAX: usize = 100;
+
 fn comment_width(width: usize) -> usize {
+    let fixed = CREATED_WIDTH + SIZE_WIDTH + 3 * GAP.len();
     match width {
-        w if w >= 110 => 28,
+        w if w >= 110 => 28.max(w.saturating_sub(fixed + CREATED_BY_MAX)),
         w if w >= 70 => 12,
         _ => 0,
     }
