@@ -443,3 +443,39 @@ fn wide_terminals_give_comments_the_room_past_a_hundred_columns_of_command() {
     assert_eq!(comment_x, size_x + 4 + 2);
     assert!(screen.lines[usize::from(y) + 2].contains("buildkit.dockerfile.v0"));
 }
+
+#[test]
+fn ctrl_r_fetches_the_open_image_again_and_removal_forgets_it() {
+    let mut state = inspected(InspectTab::History);
+    let commands = state.update(Message::Action(Action::Refresh));
+    assert_eq!(
+        commands,
+        [
+            Command::Refresh { generation: 1 },
+            Command::Inspect(ImageId::new(ID))
+        ]
+    );
+    let screen = show(&mut state, 80, 24);
+    assert!(screen.contains("Loading…"), "\n{screen}");
+    // Closed, then the image is removed: its entry goes, so Enter asks again.
+    state.update(Message::Engine(EngineEvent::Inspected {
+        id: ImageId::new(ID),
+        result: Ok(Box::new(data())),
+    }));
+    state.update(Message::Action(Action::Back));
+    state.update(Message::Engine(EngineEvent::ImageChanged {
+        generation: 1,
+        image: Box::new(image()),
+    }));
+    assert!(state.update(Message::Action(Action::Inspect)).is_empty());
+    state.update(Message::Action(Action::Back));
+    state.update(Message::Engine(EngineEvent::ImageGone {
+        generation: 1,
+        id: ImageId::new(ID),
+    }));
+    assert!(state.inspect.get(&ImageId::new(ID)).is_none());
+    // Keys the view does not use are not passed on to the list while it is open.
+    let mut state = inspected(InspectTab::Config);
+    assert!(state.update(Message::Action(Action::Delete)).is_empty());
+    assert!(state.dialog.is_none());
+}

@@ -191,8 +191,8 @@ impl Inspect {
         self.lines.saturating_sub(self.rows)
     }
 
-    /// A key while the view is open: scrolling and tabs; `Back` closes it. Returns whether
-    /// the action was the view's.
+    /// A key while the view is open: scrolling and tabs; `Back` closes it; the rest are
+    /// swallowed. Returns whether the view was open.
     pub fn action(&mut self, action: Action) -> bool {
         let max = self.max_scroll();
         let page = self.rows.max(1) as isize;
@@ -215,14 +215,13 @@ impl Inspect {
                 view.tab = view.tab.other();
                 view.scroll = 0;
             }
-            Action::ShowTab(tab) => {
-                if view.tab != tab {
-                    view.tab = tab;
-                    view.scroll = 0;
-                }
+            Action::ShowTab(tab) if view.tab != tab => {
+                view.tab = tab;
+                view.scroll = 0;
             }
             Action::Back => self.open = None,
-            _ => return false,
+            // The list's keys (marks, deletes, sorts, the filter) wait until Esc.
+            _ => {}
         }
         true
     }
@@ -298,7 +297,8 @@ mod tests {
         assert_eq!(inspect.view().unwrap().tab, InspectTab::Config);
         inspect.action(Action::ShowTab(InspectTab::History));
         assert_eq!(inspect.view().unwrap().tab, InspectTab::History);
-        assert!(!inspect.action(Action::MarkAll), "not the view's key");
+        assert!(inspect.action(Action::MarkAll), "swallowed while open");
+        assert_eq!(inspect.view().unwrap().tab, InspectTab::History);
     }
 
     #[test]

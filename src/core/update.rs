@@ -60,10 +60,8 @@ impl AppState {
             return Vec::new();
         }
         // The inspect view takes every key but these.
-        if !matches!(
-            action,
-            Action::Refresh | Action::Quit | Action::ToggleHelp | Action::Inspect
-        ) && self.inspect.action(action)
+        if !matches!(action, Action::Refresh | Action::Quit | Action::ToggleHelp)
+            && self.inspect.action(action)
         {
             return Vec::new();
         }
