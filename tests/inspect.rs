@@ -14,7 +14,7 @@ use imgtui::core::state::AppState;
 use imgtui::engine::client::Engine;
 use imgtui::engine::endpoint::Endpoint;
 use imgtui::engine::worker::{self, EngineRequest, inspect_failure};
-use support::{TestEngine, docker, engines, import_image, unique};
+use support::{TestEngine, Tui, docker, engines, import_image, unique};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -228,5 +228,34 @@ fn enter_fetches_through_the_engine_task_and_caches_the_answer() {
                 Some(&Loaded::Failed(GONE.into()))
             );
         });
+    }
+}
+
+/// The real binary in a terminal: Enter opens the view with a spinner then the config, `2`
+/// shows the history, Esc returns to the list.
+#[test]
+fn enter_in_the_terminal_shows_config_then_history() {
+    for engine in engines() {
+        let mut tui = Tui::start(&["--host", &engine.host], 100, 30);
+        tui.wait_screen("the seeded list", |s| s.contains("imgtui-test/small:1"));
+        tui.send("/small\r");
+        tui.wait_screen("only the small image", |s| {
+            s.contains(" filter: small") && !s.contains("imgtui-test/big:1")
+        });
+        tui.send("\r");
+        let screen = tui.wait_screen("the config", |s| {
+            s.contains("Inspect · imgtui-test/small:1") && s.contains(r#"["sh"]"#)
+        });
+        assert!(screen.contains("Platform      linux/amd64"), "{screen}");
+        assert!(screen.contains("Layers (1)"), "{screen}");
+        tui.send("2");
+        let screen = tui.wait_screen("the history", |s| s.contains("CREATED BY"));
+        assert!(screen.contains("imgtui craft_image.py small"), "{screen}");
+        tui.send("\x1b");
+        tui.wait_screen("the list again", |s| {
+            !s.contains("Inspect ·") && s.contains("REPOSITORY")
+        });
+        tui.send("q");
+        assert!(tui.wait_exit(), "imgtui exits with success");
     }
 }
