@@ -79,7 +79,8 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
         }
         let busy = state.listing.in_flight
             || state.operation.is_some()
-            || matches!(state.engine, EngineStatus::Connecting { .. });
+            || matches!(state.engine, EngineStatus::Connecting { .. })
+            || state.inspect.is_loading();
         tokio::select! {
             event = input.next() => match event {
                 Some(Ok(Event::Key(key))) => {
@@ -169,7 +170,7 @@ fn run_commands(engine: &EngineHandle, commands: Vec<Command>) {
             Command::Refresh { generation } => {
                 engine.request(EngineRequest::Refresh { generation })
             }
-            operation @ (Command::Remove { .. } | Command::Prune { .. }) => {
+            operation @ (Command::Remove { .. } | Command::Prune { .. } | Command::Inspect(_)) => {
                 engine.request(EngineRequest::Operate(operation))
             }
         }

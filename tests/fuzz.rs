@@ -14,6 +14,7 @@ use imgtui::core::action::{
 use imgtui::core::cleanup::{Outcome, PruneOutcome};
 use imgtui::core::dialog::DialogInput;
 use imgtui::core::image::{ContainerRef, Image, ImageId};
+use imgtui::core::inspect::{HistoryRow, ImageConfig, InspectData, InspectTab};
 use imgtui::core::keymap::KeyMap;
 use imgtui::core::sort::{Sort, SortKey};
 use imgtui::core::state::AppState;
@@ -90,7 +91,42 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::Filter),
         Just(Action::ToggleDanglingOnly),
         Just(Action::ToggleUnusedOnly),
+        Just(Action::Inspect),
+        Just(Action::NextTab),
+        Just(Action::ShowTab(InspectTab::Config)),
+        Just(Action::ShowTab(InspectTab::History)),
     ]
+}
+
+/// Details as hostile as the strings above, for the inspect view.
+fn inspect_data() -> impl Strategy<Value = InspectData> {
+    (
+        prop::collection::vec(text(), 0..6),
+        prop::collection::vec(
+            (text(), prop::option::of(any::<i64>()), any::<u64>()),
+            0..12,
+        ),
+    )
+        .prop_map(|(strings, history)| InspectData {
+            config: ImageConfig {
+                cmd: strings.clone(),
+                env: strings.clone(),
+                working_dir: strings.first().cloned().unwrap_or_default(),
+                layers: strings,
+                created: Some(0),
+                ..ImageConfig::default()
+            },
+            history: history
+                .into_iter()
+                .map(|(created_by, created, size)| HistoryRow {
+                    id: String::new(),
+                    created,
+                    comment: created_by.clone(),
+                    created_by,
+                    size,
+                })
+                .collect(),
+        })
 }
 
 fn dialog_input() -> impl Strategy<Value = DialogInput> {
@@ -160,8 +196,11 @@ fn message() -> impl Strategy<Value = Message> {
                     outcome: PruneOutcome::Done { deleted, space_reclaimed },
                 })
             }),
-        1 => (any::<usize>(), any::<usize>(), any::<usize>()).prop_map(|(l, d, t)| {
-            Message::Viewport(Viewport { list_rows: l, detail_rows: d, detail_lines: t })
+        1 => (any::<usize>(), any::<usize>(), any::<usize>(), any::<(usize, usize)>()).prop_map(|(l, d, t, (ir, il))| {
+            Message::Viewport(Viewport { list_rows: l, detail_rows: d, detail_lines: t, inspect_rows: ir, inspect_lines: il })
+        }),
+        1 => (id(), prop::option::of(inspect_data())).prop_map(|(id, data)| {
+            Message::Engine(EngineEvent::Inspected { id, result: data.map(Box::new).ok_or_else(|| "gone".to_string()) })
         }),
         1 => any::<i64>().prop_map(Message::Clock),
         1 => text().prop_map(|error| Message::Engine(EngineEvent::Status(

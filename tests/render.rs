@@ -1285,7 +1285,7 @@ fn wide_characters_keep_the_borders_in_place() {
 fn help_overlay_lists_the_keys() {
     let mut state = loaded(sample());
     act(&mut state, Action::ToggleHelp);
-    let screen = show(&mut state, 120, 40);
+    let screen = show(&mut state, 120, 50);
     let (x, y) = screen.at(" Keys ");
     assert_eq!(screen.symbol(x - 1, y), "┌", "\n{screen}");
     for binding in [

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use super::cleanup::{Job, Outcome, PruneOptions, PruneOutcome};
 use super::dialog::DialogInput;
 use super::image::{ContainerRef, Image, ImageId};
+use super::inspect::{InspectData, InspectTab};
 use super::sort::SortKey;
 
 /// Something the user asked for. Key bindings map keys to these.
@@ -40,6 +41,12 @@ pub enum Action {
     ToggleUnusedOnly,
     /// Esc: closes what is open, clears marks.
     Back,
+    /// Enter: the inspect view of the selected image.
+    Inspect,
+    /// ←/→: the other tab of the inspect view.
+    NextTab,
+    /// `1`/`2`: a tab of the inspect view.
+    ShowTab(InspectTab),
     Quit,
 }
 
@@ -123,6 +130,11 @@ pub enum EngineEvent {
         operation: u64,
         outcome: PruneOutcome,
     },
+    /// The answer to `Command::Inspect`: the details, or why not.
+    Inspected {
+        id: ImageId,
+        result: Result<Box<InspectData>, String>,
+    },
 }
 
 /// Sizes of the panes as last drawn; the shell reports them so paging knows a page.
@@ -131,6 +143,9 @@ pub struct Viewport {
     pub list_rows: usize,
     pub detail_rows: usize,
     pub detail_lines: usize,
+    /// The inspect pane's content rows and lines in all (0 while it is closed).
+    pub inspect_rows: usize,
+    pub inspect_lines: usize,
 }
 
 /// A key while the filter prompt is open.
@@ -179,4 +194,6 @@ pub enum Command {
         jobs: Vec<Job>,
         force: bool,
     },
+    /// Fetch an image's config and history; answered by `EngineEvent::Inspected`.
+    Inspect(ImageId),
 }

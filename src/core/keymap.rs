@@ -2,6 +2,7 @@
 //! generated from this table so it can never disagree with what the keys do.
 
 use super::action::Action;
+use super::inspect::InspectTab;
 use super::sort::SortKey;
 
 /// A key press, independent of any terminal library.
@@ -174,11 +175,31 @@ impl Default for KeyMap {
                     Action::ToggleUnusedOnly,
                     "show only images no container uses (again: all)",
                 ),
+                b(
+                    &[k(Enter)],
+                    Action::Inspect,
+                    "inspect the image: config and history (Esc returns)",
+                ),
+                b(
+                    &[k(Right), k(Left)],
+                    Action::NextTab,
+                    "inspect: the other tab (also Tab, Shift-Tab)",
+                ),
+                b(
+                    &[c('1')],
+                    Action::ShowTab(InspectTab::Config),
+                    "inspect: Config tab",
+                ),
+                b(
+                    &[c('2')],
+                    Action::ShowTab(InspectTab::History),
+                    "inspect: History tab",
+                ),
                 b(&[c('?')], Action::ToggleHelp, "this help"),
                 b(
                     &[k(Esc)],
                     Action::Back,
-                    "close help / back to list / clear the filter, then marks",
+                    "close help / inspect / back to list / clear the filter, then marks",
                 ),
                 b(&[c('q'), KeyInput::ctrl('c')], Action::Quit, "quit"),
             ],
@@ -244,6 +265,12 @@ mod tests {
             (KeyInput::ch('/'), Action::Filter),
             (KeyInput::ch('t'), Action::ToggleDanglingOnly),
             (KeyInput::ch('u'), Action::ToggleUnusedOnly),
+            (KeyInput::plain(Key::Enter), Action::Inspect),
+            (KeyInput::plain(Key::Right), Action::NextTab),
+            (KeyInput::plain(Key::Left), Action::NextTab),
+            (KeyInput::ch('1'), Action::ShowTab(InspectTab::Config)),
+            (KeyInput::ch('2'), Action::ShowTab(InspectTab::History)),
+            (KeyInput::plain(Key::BackTab), Action::ToggleFocus),
         ];
         for (input, action) in cases {
             assert_eq!(map.action_for(input), Some(action), "{}", input.label());
@@ -267,5 +294,9 @@ mod tests {
         let rows = KeyMap::default().help_rows();
         assert!(rows.iter().any(|(keys, _)| keys == "j, ↓"));
         assert!(rows.iter().any(|(keys, _)| keys == "q, Ctrl-c"));
+        assert!(
+            rows.iter()
+                .any(|(keys, help)| keys == "Enter" && help.contains("inspect"))
+        );
     }
 }

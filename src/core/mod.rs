@@ -7,6 +7,7 @@ pub mod dialog;
 pub mod filter;
 pub mod format;
 pub mod image;
+pub mod inspect;
 pub mod keymap;
 mod query;
 pub mod reference;

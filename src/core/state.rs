@@ -10,6 +10,7 @@ use super::cleanup::{Outcome, Plan, Target, Usage};
 use super::dialog::Dialog;
 use super::filter::{Filter, FilterMatcher};
 use super::image::{ContainerRef, Image, ImageId};
+use super::inspect::Inspect;
 use super::sort::{OrderCache, Sort, sort_indices};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -119,6 +120,8 @@ pub struct AppState {
     pub dialog: Option<Dialog>,
     pub operation: Option<Operation>,
     pub notice: Option<Notice>,
+    /// The inspect view (Enter) and the details fetched so far.
+    pub inspect: Inspect,
     /// Unix seconds, from the shell (`Message::Clock`).
     pub now: i64,
     pub(super) next_operation: u64,
@@ -150,6 +153,8 @@ impl AppState {
                 list_rows: 20,
                 detail_rows: 20,
                 detail_lines: 0,
+                inspect_rows: 0,
+                inspect_lines: 0,
             },
             engine: EngineStatus::Connecting {
                 host: host.into(),
@@ -163,6 +168,7 @@ impl AppState {
             dialog: None,
             operation: None,
             notice: None,
+            inspect: Inspect::default(),
             now: 0,
             next_operation: 0,
         }
@@ -438,6 +444,8 @@ impl AppState {
 
     pub(super) fn set_viewport(&mut self, viewport: Viewport) {
         self.viewport = viewport;
+        self.inspect
+            .set_size(viewport.inspect_rows, viewport.inspect_lines);
         self.detail_scroll = self.detail_scroll.min(self.max_detail_scroll());
         self.keep_cursor_visible();
     }

@@ -59,6 +59,12 @@ impl AppState {
             }
             return Vec::new();
         }
+        // The inspect view takes every key but these.
+        if !matches!(action, Action::Refresh | Action::Quit | Action::ToggleHelp)
+            && self.inspect.action(action)
+        {
+            return Vec::new();
+        }
         let page = self.viewport.list_rows.max(1) as isize;
         match action {
             Action::Up | Action::Down if self.focus == Focus::Detail => {
@@ -121,13 +127,32 @@ impl AppState {
             Action::Refresh => {
                 self.listing.generation += 1;
                 self.listing.in_flight = true;
-                return vec![Command::Refresh {
+                let inspect = self.inspect.refresh();
+                return [Command::Refresh {
                     generation: self.listing.generation,
-                }];
+                }]
+                .into_iter()
+                .chain(inspect)
+                .collect();
             }
+            Action::Inspect => return self.open_inspect(),
+            Action::NextTab | Action::ShowTab(_) => {}
             Action::Quit => self.should_quit = true,
         }
         Vec::new()
+    }
+
+    /// Enter: the inspect view of the selected image (its details from the cache when they
+    /// were fetched before).
+    fn open_inspect(&mut self) -> Vec<Command> {
+        let Some(image) = self.selected() else {
+            return Vec::new();
+        };
+        let title = image
+            .primary_reference()
+            .map_or_else(|| image.id.short().to_string(), str::to_string);
+        let id = image.id.clone();
+        self.inspect.open(id, title).into_iter().collect()
     }
 
     fn scroll_detail(&mut self, delta: isize) {
@@ -172,7 +197,10 @@ impl AppState {
             EngineEvent::ImageChanged { generation, image } if generation >= current => {
                 self.upsert(*image)
             }
-            EngineEvent::ImageGone { generation, id } if generation >= current => self.remove(&id),
+            EngineEvent::ImageGone { generation, id } if generation >= current => {
+                self.inspect.forget(&id);
+                self.remove(&id)
+            }
             EngineEvent::Containers {
                 generation,
                 by_image,
@@ -188,6 +216,7 @@ impl AppState {
             } => self.job_done(operation, id, outcome),
             EngineEvent::PruneChecking { operation } => self.prune_checking(operation),
             EngineEvent::PruneDone { operation, outcome } => self.prune_done(operation, outcome),
+            EngineEvent::Inspected { id, result } => self.inspect.answered(id, result),
             // Results of a superseded refresh.
             _ => {}
         }
@@ -435,6 +464,8 @@ mod tests {
             list_rows: 10,
             detail_rows: 5,
             detail_lines: 12,
+            inspect_rows: 0,
+            inspect_lines: 0,
         }));
         act(&mut state, Action::PageDown);
         assert_eq!(state.cursor(), 10);

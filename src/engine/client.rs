@@ -14,6 +14,7 @@ use super::mutate::bollard_client;
 use super::wire::{self, EventWire, ImageInspectWire, VersionWire};
 use crate::core::action::EngineInfo;
 use crate::core::image::{ContainerRef, Image, ImageId};
+use crate::core::inspect::InspectData;
 
 /// The newest API we know; newer engines are spoken to in this version.
 pub const MAX_API: ApiVersion = ApiVersion {
@@ -179,6 +180,32 @@ impl Engine {
         let body = http::get(&self.endpoint, &path, self.limits.quick, self.limits.body).await?;
         let inspect: ImageInspectWire = parse(&body, "GET /images/{id}/json")?;
         Ok(Image::from(inspect))
+    }
+
+    /// The inspect view's details: config and history, fetched concurrently.
+    pub async fn inspect_details(&self, id: &str) -> Result<InspectData, EngineError> {
+        let config_path = self.path(&format!("/images/{}/json", encode_path(id)));
+        let history_path = self.path(&format!("/images/{}/history", encode_path(id)));
+        let (config, history) = tokio::try_join!(
+            http::get(
+                &self.endpoint,
+                &config_path,
+                self.limits.quick,
+                self.limits.body
+            ),
+            http::get(
+                &self.endpoint,
+                &history_path,
+                self.limits.quick,
+                self.limits.body
+            ),
+        )?;
+        Ok(InspectData {
+            config: wire::parse_image_config(&config)
+                .map_err(|e| bad("GET /images/{id}/json", e))?,
+            history: wire::parse_history(&history)
+                .map_err(|e| bad("GET /images/{id}/history", e))?,
+        })
     }
 
     /// Only the dangling images (`filters={"dangling":["true"]}`): the prune re-check.

@@ -9,6 +9,7 @@ use crate::core::format::parse_rfc3339;
 use crate::core::image::{
     ContainerRef, Descriptor, Image, ImageId, Manifest, ManifestKind, Platform,
 };
+use crate::core::inspect::{HistoryRow, ImageConfig};
 use crate::core::reference::is_placeholder;
 
 /// `null` reads as the type's default, like a missing key.
@@ -365,6 +366,141 @@ pub fn parse_containers(
     Ok(by_image)
 }
 
+// ----- the inspect view: `GET /images/{id}/json` in full, and `GET /images/{id}/history` -----
+
+/// A list of strings that some engines send as one string (or `null`).
+fn string_or_list<'de, D>(d: D) -> Result<Vec<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        One(String),
+        Many(Vec<Option<String>>),
+    }
+    Ok(match Option::<Either>::deserialize(d)? {
+        None => Vec::new(),
+        Some(Either::One(s)) => vec![s],
+        Some(Either::Many(list)) => list.into_iter().map(Option::unwrap_or_default).collect(),
+    })
+}
+
+/// The keys of a `{"80/tcp": {}}` map, sorted.
+fn sorted_keys<'de, D>(d: D) -> Result<Vec<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let map: HashMap<String, serde::de::IgnoredAny> = nullable(d)?;
+    let mut keys: Vec<String> = map.into_keys().collect();
+    keys.sort_unstable();
+    Ok(keys)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ImageDetailWire {
+    pub config: Option<DetailConfigWire>,
+    #[serde(deserialize_with = "nullable")]
+    pub architecture: String,
+    #[serde(deserialize_with = "nullable")]
+    pub os: String,
+    #[serde(deserialize_with = "nullable")]
+    pub variant: String,
+    #[serde(deserialize_with = "nullable")]
+    pub author: String,
+    #[serde(deserialize_with = "nullable")]
+    pub created: String,
+    #[serde(deserialize_with = "nullable")]
+    pub docker_version: String,
+    #[serde(rename = "RootFS")]
+    pub root_fs: Option<RootFsWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DetailConfigWire {
+    #[serde(deserialize_with = "string_or_list")]
+    pub entrypoint: Vec<String>,
+    #[serde(deserialize_with = "string_or_list")]
+    pub cmd: Vec<String>,
+    #[serde(deserialize_with = "string_or_list")]
+    pub env: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub working_dir: String,
+    #[serde(deserialize_with = "nullable")]
+    pub user: String,
+    #[serde(deserialize_with = "sorted_keys")]
+    pub exposed_ports: Vec<String>,
+    #[serde(deserialize_with = "sorted_keys")]
+    pub volumes: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub labels: HashMap<String, Option<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RootFsWire {
+    #[serde(deserialize_with = "string_or_list")]
+    pub layers: Vec<String>,
+}
+
+/// One entry of `GET /images/{id}/history`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct HistoryWire {
+    #[serde(deserialize_with = "nullable")]
+    pub id: String,
+    pub created: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    pub created_by: String,
+    pub size: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    pub comment: String,
+}
+
+/// Parses a `GET /images/{id}/json` body into what the inspect view's Config tab shows.
+pub fn parse_image_config(body: &[u8]) -> Result<ImageConfig, serde_json::Error> {
+    let w: ImageDetailWire = serde_json::from_slice(body)?;
+    let config = w.config.unwrap_or_default();
+    Ok(ImageConfig {
+        entrypoint: config.entrypoint,
+        cmd: config.cmd,
+        env: config.env,
+        working_dir: config.working_dir,
+        user: config.user,
+        exposed_ports: config.exposed_ports,
+        volumes: config.volumes,
+        labels: config.labels.len(),
+        architecture: w.architecture,
+        os: w.os,
+        variant: w.variant,
+        author: w.author,
+        created: created(parse_rfc3339(&w.created)),
+        docker_version: w.docker_version,
+        layers: w.root_fs.unwrap_or_default().layers,
+    })
+}
+
+/// Parses a `GET /images/{id}/history` body; `<missing>` ids become empty.
+pub fn parse_history(body: &[u8]) -> Result<Vec<HistoryRow>, serde_json::Error> {
+    let list: Vec<HistoryWire> = serde_json::from_slice(body)?;
+    Ok(list
+        .into_iter()
+        .map(|w| HistoryRow {
+            id: if w.id == "<missing>" {
+                String::new()
+            } else {
+                w.id
+            },
+            created: created(w.created.filter(|&c| c > 0)),
+            created_by: w.created_by,
+            size: bytes(w.size),
+            comment: w.comment,
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,5 +602,35 @@ mod tests {
         assert!(parse_image_list(br#"[{"Id":"x","Size":"big"}]"#).is_err());
         assert!(parse_image_list(b"[{\"Id\":\"x\"").is_err());
         assert!(parse_image_list(b"\xff\xfe").is_err());
+    }
+
+    #[test]
+    fn inspect_details_read_leniently() {
+        let body = br#"{"Id":"sha256:a","Architecture":"amd64","Os":"linux","Variant":null,
+            "Created":"2015-01-01T00:00:00Z","DockerVersion":"",
+            "Config":{"Entrypoint":null,"Cmd":"sh","Env":["A=1","B=\u001b[2J"],
+              "ExposedPorts":{"443/tcp":{},"80/tcp":{}},"Volumes":null,"Labels":{"a":"b"}},
+            "RootFS":{"Type":"layers","Layers":["sha256:l1","sha256:l2"]}}"#;
+        let config = parse_image_config(body).unwrap();
+        assert_eq!(config.cmd, ["sh"]);
+        assert!(config.entrypoint.is_empty() && config.volumes.is_empty());
+        assert_eq!(config.env[1], "B=\u{1b}[2J");
+        assert_eq!(config.exposed_ports, ["443/tcp", "80/tcp"]);
+        assert_eq!(config.labels, 1);
+        assert_eq!(config.created, Some(1_420_070_400));
+        assert_eq!(config.layers, ["sha256:l1", "sha256:l2"]);
+        assert_eq!(parse_image_config(b"{}").unwrap(), ImageConfig::default());
+
+        let history = parse_history(
+            br#"[{"Id":"sha256:a","Created":1420070400,"CreatedBy":"/bin/sh -c x","Size":-1,
+                 "Comment":"c","Tags":null},{"Id":"<missing>","Created":0,"CreatedBy":null}]"#,
+        )
+        .unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0].size, 0);
+        assert_eq!(history[0].created, Some(1_420_070_400));
+        assert_eq!(history[1].id, "");
+        assert_eq!(history[1].created, None);
+        assert!(parse_history(b"{}").is_err());
     }
 }

@@ -200,7 +200,26 @@ fn operate(engine: &Engine, command: Command, out: &UnboundedSender<EngineEvent>
                 engine, operation, options, cutoff, expected, out,
             ));
         }
+        Command::Inspect(id) => {
+            tokio::spawn(async move {
+                let result = engine
+                    .inspect_details(id.as_str())
+                    .await
+                    .map(Box::new)
+                    .map_err(|error| inspect_failure(&error));
+                let _ = out.send(EngineEvent::Inspected { id, result });
+            });
+        }
         Command::Refresh { .. } => {}
+    }
+}
+
+/// Why the inspect view has nothing to show, in plain words.
+pub fn inspect_failure(error: &EngineError) -> String {
+    if error.is_not_found() {
+        crate::core::inspect::GONE.to_string()
+    } else {
+        error.to_string()
     }
 }
 
@@ -224,6 +243,12 @@ fn refuse(command: Command, error: &EngineError, out: &UnboundedSender<EngineEve
             let _ = out.send(EngineEvent::PruneDone {
                 operation,
                 outcome: PruneOutcome::Failed(why),
+            });
+        }
+        Command::Inspect(id) => {
+            let _ = out.send(EngineEvent::Inspected {
+                id,
+                result: Err(why),
             });
         }
         Command::Refresh { .. } => {}

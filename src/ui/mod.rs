@@ -5,6 +5,7 @@ mod detail;
 mod dialog;
 mod filter;
 mod help;
+mod inspect;
 mod list;
 mod status;
 pub mod text;
@@ -84,6 +85,8 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
         }
         None => (0, 0),
     };
+    // Over the list and detail panes, which stay drawn (and sized) beneath.
+    let (inspect_rows, inspect_lines) = inspect::draw(frame, main, state, view);
 
     if let Some(line) = filter_bar {
         frame.render_widget(Paragraph::new(line), filter_area);
@@ -102,6 +105,8 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
         list_rows: list_rows.max(1),
         detail_rows,
         detail_lines,
+        inspect_rows,
+        inspect_lines,
     }
 }
 
