@@ -42,6 +42,11 @@ pub struct Cli {
     /// Neither show nor save the last list (kept per engine in $XDG_CACHE_HOME/imgtui).
     #[arg(long)]
     pub no_cache: bool,
+
+    /// Leave the mouse to the terminal (text selection) instead of wheel, click and header
+    /// sorting.
+    #[arg(long)]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,6 +106,17 @@ mod tests {
         let cli = Cli::try_parse_from(["imgtui", "--host", "unix:///x.sock"]).unwrap();
         assert_eq!(cli.host.as_deref(), Some("unix:///x.sock"));
         assert_eq!(cli.initial_sort(), Sort::default());
+    }
+
+    #[test]
+    fn no_mouse_turns_the_mouse_off() {
+        assert!(!Cli::try_parse_from(["imgtui"]).unwrap().no_mouse);
+        assert!(
+            Cli::try_parse_from(["imgtui", "--no-mouse"])
+                .unwrap()
+                .no_mouse
+        );
+        assert!(Cli::try_parse_from(["imgtui", "--no-mouse=yes"]).is_err());
     }
 
     #[test]

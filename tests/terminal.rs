@@ -35,10 +35,34 @@ fn assert_restored(tui: &Tui, how: &str) -> String {
             || text.rfind("\u{1b}[?25h") > text.rfind("\u{1b}[?25l"),
         "{how}: the cursor is shown again"
     );
-    // Mouse reporting is never turned on (and so never left on).
-    assert!(!text.contains("\u{1b}[?1000h"), "{how}");
+    assert_mouse_off(&text, how, true);
     assert_eq!(tui.cooked(), (true, true), "{how}: raw mode is off");
     text
+}
+
+/// The mouse modes crossterm's `EnableMouseCapture` turns on (normal, button-event and
+/// any-event tracking, SGR coordinates) and `DisableMouseCapture` turns off.
+const MOUSE_MODES: [u16; 4] = [1000, 1002, 1003, 1006];
+
+/// With `captured`, every mouse mode was turned on and then off again after it; without, none
+/// was ever turned on.
+fn assert_mouse_off(text: &str, how: &str, captured: bool) {
+    for mode in MOUSE_MODES {
+        let on = text.rfind(&format!("\u{1b}[?{mode}h"));
+        let off = text.rfind(&format!("\u{1b}[?{mode}l"));
+        if captured {
+            let on = on.unwrap_or_else(|| panic!("{how}: mouse mode {mode} was never turned on"));
+            assert!(
+                off.is_some_and(|off| off > on),
+                "{how}: mouse mode {mode} is left on"
+            );
+        } else {
+            assert!(
+                on.is_none(),
+                "{how}: --no-mouse turned mouse mode {mode} on"
+            );
+        }
+    }
 }
 
 fn started(engine: &FakeEngine) -> Tui {
@@ -56,6 +80,18 @@ fn q_and_ctrl_c_quit_cleanly() {
         assert_eq!(tui.wait_exit_code(), 0, "{how}");
         assert_restored(&tui, how);
     }
+}
+
+#[test]
+fn no_mouse_never_turns_mouse_reporting_on() {
+    let engine = engine();
+    let mut tui = Tui::start(&["--host", &engine.host, "--no-mouse"], 120, 30);
+    tui.wait_screen("the list", |s| s.contains("seed/big:200mb"));
+    tui.send("q");
+    assert_eq!(tui.wait_exit_code(), 0);
+    let text = String::from_utf8_lossy(&tui.raw()).into_owned();
+    assert_mouse_off(&text, "--no-mouse", false);
+    assert_eq!(tui.cooked(), (true, true));
 }
 
 #[test]

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use super::cleanup::{Job, Outcome, PruneOptions, PruneOutcome};
 use super::dialog::DialogInput;
 use super::image::{ContainerRef, Image, ImageId};
+use super::pointer::Pointer;
 use super::sort::SortKey;
+use super::yank::Yank;
 
 /// Something the user asked for. Key bindings map keys to these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +40,8 @@ pub enum Action {
     ToggleDanglingOnly,
     /// `u`: show only images no container uses, or everything again (an `unused` term).
     ToggleUnusedOnly,
+    /// `y`: copy the image ID; `Y`: its tag, else repo@digest, else the ID.
+    Yank(Yank),
     /// Esc: closes what is open, clears marks.
     Back,
     Quit,
@@ -157,6 +161,8 @@ pub enum Message {
     Query(QueryInput),
     Engine(EngineEvent),
     Viewport(Viewport),
+    /// A click or wheel notch, already hit-tested against the panes.
+    Pointer(Pointer),
     /// The time now (Unix seconds): the core has no clock of its own.
     Clock(i64),
 }
@@ -179,4 +185,6 @@ pub enum Command {
         jobs: Vec<Job>,
         force: bool,
     },
+    /// Put this text on the clipboard (the shell writes OSC 52 to the terminal).
+    Copy(String),
 }

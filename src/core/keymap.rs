@@ -3,6 +3,7 @@
 
 use super::action::Action;
 use super::sort::SortKey;
+use super::yank::Yank;
 
 /// A key press, independent of any terminal library.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -174,6 +175,16 @@ impl Default for KeyMap {
                     Action::ToggleUnusedOnly,
                     "show only images no container uses (again: all)",
                 ),
+                b(
+                    &[c('y')],
+                    Action::Yank(Yank::Id),
+                    "copy the image ID to the clipboard (OSC 52)",
+                ),
+                b(
+                    &[c('Y')],
+                    Action::Yank(Yank::Reference),
+                    "copy the tag (else repo@digest, else the ID) to the clipboard",
+                ),
                 b(&[c('?')], Action::ToggleHelp, "this help"),
                 b(
                     &[k(Esc)],
@@ -244,6 +255,8 @@ mod tests {
             (KeyInput::ch('/'), Action::Filter),
             (KeyInput::ch('t'), Action::ToggleDanglingOnly),
             (KeyInput::ch('u'), Action::ToggleUnusedOnly),
+            (KeyInput::ch('y'), Action::Yank(Yank::Id)),
+            (KeyInput::ch('Y'), Action::Yank(Yank::Reference)),
         ];
         for (input, action) in cases {
             assert_eq!(map.action_for(input), Some(action), "{}", input.label());

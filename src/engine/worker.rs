@@ -181,6 +181,7 @@ fn operate(engine: &Engine, command: Command, out: &UnboundedSender<EngineEvent>
             ));
         }
         Command::Refresh { .. } => {}
+        Command::Copy(_) => {}
     }
 }
 
@@ -207,6 +208,7 @@ fn refuse(command: Command, error: &EngineError, out: &UnboundedSender<EngineEve
             });
         }
         Command::Refresh { .. } => {}
+        Command::Copy(_) => {}
     }
 }
 
