@@ -1293,6 +1293,8 @@ fn help_overlay_lists_the_keys() {
         "sort by created (again: reverse)",
         "focus list / detail pane",
         "re-list all images",
+        "copy the image ID to the clipboard (OSC 52)",
+        "click a header sorts",
         "Esc or ? closes this help",
     ] {
         assert!(screen.contains(binding), "{binding:?}:\n{screen}");
