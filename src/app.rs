@@ -92,7 +92,7 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
                         dirty = true;
                     }
                 }
-                Some(Ok(Event::Mouse(mouse))) => {
+                Some(Ok(Event::Mouse(mouse))) if options.mouse => {
                     let size = terminal.size()?;
                     let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
                     if let Some(pointer) = ui::layout::panes(area, &state)
