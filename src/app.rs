@@ -93,9 +93,13 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
                     }
                 }
                 Some(Ok(Event::Mouse(mouse))) if options.mouse => {
-                    let size = terminal.size()?;
-                    let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
-                    if let Some(pointer) = ui::layout::panes(area, &state)
+                    // Hit-tested against the panes as `ui::render` lays them out now.
+                    let area = terminal
+                        .size()
+                        .map(|size| ratatui::layout::Rect::new(0, 0, size.width, size.height));
+                    if let Some(pointer) = area
+                        .ok()
+                        .and_then(|area| ui::layout::panes(area, &state))
                         .and_then(|panes| ui::mouse::pointer(mouse, &panes))
                     {
                         state.update(Message::Pointer(pointer));
