@@ -32,6 +32,8 @@ pub struct Options {
     pub filter: String,
     /// Where the last list is kept between runs; `None` with `--no-cache`.
     pub cache: Option<ListCache>,
+    /// Report clicks and the wheel (off with `--no-mouse`; `main` turns capture on and off).
+    pub mouse: bool,
 }
 
 pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()> {
@@ -88,6 +90,20 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
                         state.update(Message::Clock(now()));
                         let commands = state.update(message);
                         run_commands(&engine, commands);
+                        dirty = true;
+                    }
+                }
+                Some(Ok(Event::Mouse(mouse))) if options.mouse => {
+                    // Hit-tested against the panes as `ui::render` lays them out now.
+                    let area = terminal
+                        .size()
+                        .map(|size| ratatui::layout::Rect::new(0, 0, size.width, size.height));
+                    if let Some(pointer) = area
+                        .ok()
+                        .and_then(|area| ui::layout::panes(area, &state))
+                        .and_then(|panes| ui::mouse::pointer(mouse, &panes))
+                    {
+                        state.update(Message::Pointer(pointer));
                         dirty = true;
                     }
                 }
@@ -172,6 +188,11 @@ fn run_commands(engine: &EngineHandle, commands: Vec<Command>) {
             }
             operation @ (Command::Remove { .. } | Command::Prune { .. } | Command::Inspect(_)) => {
                 engine.request(EngineRequest::Operate(operation))
+            }
+            // Between frames, on the terminal ratatui draws on; a failed write only loses
+            // the copy.
+            Command::Copy(text) => {
+                let _ = crate::clipboard::copy(&mut std::io::stdout(), &text);
             }
         }
     }

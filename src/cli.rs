@@ -47,6 +47,10 @@ pub struct Cli {
     /// $XDG_STATE_HOME/imgtui/imgtui.log. RUST_LOG sets the detail (default imgtui=info).
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<std::path::PathBuf>,
+    /// Leave the mouse to the terminal (text selection) instead of wheel, click and header
+    /// sorting.
+    #[arg(long)]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,6 +110,17 @@ mod tests {
         let cli = Cli::try_parse_from(["imgtui", "--host", "unix:///x.sock"]).unwrap();
         assert_eq!(cli.host.as_deref(), Some("unix:///x.sock"));
         assert_eq!(cli.initial_sort(), Sort::default());
+    }
+
+    #[test]
+    fn no_mouse_turns_the_mouse_off() {
+        assert!(!Cli::try_parse_from(["imgtui"]).unwrap().no_mouse);
+        assert!(
+            Cli::try_parse_from(["imgtui", "--no-mouse"])
+                .unwrap()
+                .no_mouse
+        );
+        assert!(Cli::try_parse_from(["imgtui", "--no-mouse=yes"]).is_err());
     }
 
     #[test]

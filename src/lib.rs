@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod clipboard;
 pub mod core;
 pub mod engine;
 pub mod listing;

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 
 use imgtui::app::{self, Options};
 use imgtui::cli::{Cli, Command};
@@ -79,17 +80,30 @@ fn main() -> ExitCode {
         sort: cli.initial_sort(),
         read_only: cli.read_only,
         filter: cli.filter.clone(),
+        mouse: !cli.no_mouse,
     };
     // ratatui::init installs a panic hook that restores the terminal before the message.
     let mut terminal = ratatui::init();
     // Panics abort (see Cargo.toml), so the terminal is never dropped: show the cursor here.
     let restore_and_report = std::panic::take_hook();
+    let mouse = options.mouse;
     std::panic::set_hook(Box::new(move |info| {
         tracing::error!("panic: {info}");
         let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+        if mouse {
+            let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+        }
         restore_and_report(info);
     }));
+    // Every way out of `app::run` (q, Ctrl-C, SIGTERM, SIGHUP, an error) comes back here to
+    // turn it off; a panic turns it off in the hook above.
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    }
     let result = runtime.block_on(app::run(&mut terminal, options));
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    }
     ratatui::restore();
     // Background tasks may be waiting on the engine; do not wait for them.
     runtime.shutdown_background();

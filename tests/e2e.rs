@@ -308,3 +308,81 @@ fn an_engine_that_stops_and_comes_back_is_followed_again() {
         test_engine(&["stop", name], &[]);
     }
 }
+
+/// The texts of the OSC 52 clipboard sequences (`ESC ] 52 ; c ; <base64> BEL`) in `raw`.
+fn osc52_texts(raw: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(raw);
+    text.split("\u{1b}]52;c;")
+        .skip(1)
+        .map(|rest| {
+            let end = rest.find('\u{7}').expect("the sequence ends with BEL");
+            String::from_utf8(base64_decode(&rest[..end])).expect("UTF-8")
+        })
+        .collect()
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits: u32 = 0;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for c in text.bytes().filter(|&c| c != b'=') {
+        let value = ALPHABET
+            .iter()
+            .position(|&a| a == c)
+            .unwrap_or_else(|| panic!("{c:?} is not base64"));
+        bits = bits << 6 | value as u32;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    out
+}
+
+/// `y` writes an OSC 52 sequence whose text is the selected image's ID, and says so; `Y` one
+/// with its tag, which names the same image on the engine.
+#[test]
+fn y_copies_the_selected_image_id_to_the_clipboard() {
+    for engine in engines() {
+        let mut tui = Tui::start(&["--host", &engine.host, "--sort", "name"], 140, 45);
+        let screen = tui.wait_screen("the seeded list", |s| s.contains("imgtui-test/big:1"));
+        assert!(osc52_texts(&tui.raw()).is_empty());
+        tui.send("y");
+        let screen_after = tui.wait_screen("the notice", |s| s.contains("to the clipboard"));
+        let copied = osc52_texts(&tui.raw());
+        assert_eq!(copied.len(), 1, "{copied:?}");
+        let id = copied[0].clone();
+        assert!(image_ids(&engine).contains(&id), "{id} on {}", engine.name);
+        // The selected row is the first one (sorted by name: imgtui-test/big:1).
+        let header = line_of(&screen, "REPOSITORY:TAG").unwrap();
+        let first = screen.lines().nth(header + 1).unwrap();
+        assert!(first.contains("imgtui-test/big:1"), "{screen}");
+        assert!(
+            first.contains(&id[7..19]),
+            "{id} is not the selected row:\n{screen}"
+        );
+        assert!(
+            screen_after.contains(&format!("copied image ID {}…", &id[..19])),
+            "{screen_after}"
+        );
+
+        tui.send("Y");
+        tui.wait_screen("the tag notice", |s| {
+            s.contains("copied tag imgtui-test/big:1 to the clipboard")
+        });
+        let copied = osc52_texts(&tui.raw());
+        assert_eq!(copied.len(), 2, "{copied:?}");
+        assert_eq!(copied[1], "imgtui-test/big:1");
+        let tagged = docker(&engine, &["image", "inspect", "-f", "{{.Id}}", &copied[1]]);
+        assert_eq!(
+            tagged, id,
+            "the tag names the same image on {}",
+            engine.name
+        );
+        tui.send("q");
+        assert!(tui.wait_exit());
+    }
+}

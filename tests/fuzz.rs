@@ -16,8 +16,10 @@ use imgtui::core::dialog::DialogInput;
 use imgtui::core::image::{ContainerRef, Image, ImageId};
 use imgtui::core::inspect::{HistoryRow, ImageConfig, InspectData, InspectTab};
 use imgtui::core::keymap::KeyMap;
+use imgtui::core::pointer::{Pane, Pointer};
 use imgtui::core::sort::{Sort, SortKey};
 use imgtui::core::state::AppState;
+use imgtui::core::yank::Yank;
 use imgtui::engine::wire::{parse_containers, parse_image_list};
 use imgtui::ui::{self, View};
 use proptest::prelude::*;
@@ -95,6 +97,21 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::NextTab),
         Just(Action::ShowTab(InspectTab::Config)),
         Just(Action::ShowTab(InspectTab::History)),
+        Just(Action::Yank(Yank::Id)),
+        Just(Action::Yank(Yank::Reference)),
+    ]
+}
+
+/// Clicks and wheel notches, rows past the end and huge wheel turns included.
+fn pointer() -> impl Strategy<Value = Pointer> {
+    prop_oneof![
+        (any::<bool>(), any::<isize>()).prop_map(|(list, notches)| Pointer::Scroll {
+            pane: if list { Pane::List } else { Pane::Detail },
+            notches,
+        }),
+        prop_oneof![0usize..40, any::<usize>()].prop_map(Pointer::ClickRow),
+        prop::sample::select(SortKey::ALL.to_vec()).prop_map(Pointer::ClickHeader),
+        Just(Pointer::ClickDetail),
     ]
 }
 
@@ -202,6 +219,7 @@ fn message() -> impl Strategy<Value = Message> {
         1 => (id(), prop::option::of(inspect_data())).prop_map(|(id, data)| {
             Message::Engine(EngineEvent::Inspected { id, result: data.map(Box::new).ok_or_else(|| "gone".to_string()) })
         }),
+        1 => pointer().prop_map(Message::Pointer),
         1 => any::<i64>().prop_map(Message::Clock),
         1 => text().prop_map(|error| Message::Engine(EngineEvent::Status(
             EngineStatus::Unreachable { host: "unix:///x".into(), error, attempt: 3, retry_in_secs: 4 }

@@ -1293,6 +1293,8 @@ fn help_overlay_lists_the_keys() {
         "sort by created (again: reverse)",
         "focus list / detail pane",
         "re-list all images",
+        "copy the image ID to the clipboard (OSC 52)",
+        "click a header sorts",
         "Esc or ? closes this help",
     ] {
         assert!(screen.contains(binding), "{binding:?}:\n{screen}");
@@ -1305,8 +1307,12 @@ fn help_overlay_lists_the_keys() {
     let (_, down) = screen.at("move down");
     let right = screen.line(y).rfind('┐').unwrap();
     let right_margin = 120 - 1 - screen.line(y)[..right].chars().count();
+    // Vertically too: as much room above it as below (the key map grows, so no fixed row).
+    let bottom = (y..50).find(|&b| screen.symbol(x - 1, b) == "└").unwrap();
     assert!(
-        down > 5 && usize::from(x - 1).abs_diff(right_margin) <= 1,
+        down == y + 1
+            && usize::from(y).abs_diff(usize::from(49 - bottom)) <= 1
+            && usize::from(x - 1).abs_diff(right_margin) <= 1,
         "\n{screen}"
     );
 

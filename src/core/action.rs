@@ -6,7 +6,9 @@ use super::cleanup::{Job, Outcome, PruneOptions, PruneOutcome};
 use super::dialog::DialogInput;
 use super::image::{ContainerRef, Image, ImageId};
 use super::inspect::{InspectData, InspectTab};
+use super::pointer::Pointer;
 use super::sort::SortKey;
+use super::yank::Yank;
 
 /// Something the user asked for. Key bindings map keys to these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +41,8 @@ pub enum Action {
     ToggleDanglingOnly,
     /// `u`: show only images no container uses, or everything again (an `unused` term).
     ToggleUnusedOnly,
+    /// `y`: copy the image ID; `Y`: its tag, else repo@digest, else the ID.
+    Yank(Yank),
     /// Esc: closes what is open, clears marks.
     Back,
     /// Enter: the inspect view of the selected image.
@@ -172,6 +176,8 @@ pub enum Message {
     Query(QueryInput),
     Engine(EngineEvent),
     Viewport(Viewport),
+    /// A click or wheel notch, already hit-tested against the panes.
+    Pointer(Pointer),
     /// The time now (Unix seconds): the core has no clock of its own.
     Clock(i64),
 }
@@ -196,4 +202,6 @@ pub enum Command {
     },
     /// Fetch an image's config and history; answered by `EngineEvent::Inspected`.
     Inspect(ImageId),
+    /// Put this text on the clipboard (the shell writes OSC 52 to the terminal).
+    Copy(String),
 }

@@ -4,6 +4,7 @@
 use super::action::Action;
 use super::inspect::InspectTab;
 use super::sort::SortKey;
+use super::yank::Yank;
 
 /// A key press, independent of any terminal library.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -195,6 +196,16 @@ impl Default for KeyMap {
                     Action::ShowTab(InspectTab::History),
                     "inspect: History tab",
                 ),
+                b(
+                    &[c('y')],
+                    Action::Yank(Yank::Id),
+                    "copy the image ID to the clipboard (OSC 52)",
+                ),
+                b(
+                    &[c('Y')],
+                    Action::Yank(Yank::Reference),
+                    "copy the tag (else repo@digest, else the ID) to the clipboard",
+                ),
                 b(&[c('?')], Action::ToggleHelp, "this help"),
                 b(
                     &[k(Esc)],
@@ -271,6 +282,8 @@ mod tests {
             (KeyInput::ch('1'), Action::ShowTab(InspectTab::Config)),
             (KeyInput::ch('2'), Action::ShowTab(InspectTab::History)),
             (KeyInput::plain(Key::BackTab), Action::ToggleFocus),
+            (KeyInput::ch('y'), Action::Yank(Yank::Id)),
+            (KeyInput::ch('Y'), Action::Yank(Yank::Reference)),
         ];
         for (input, action) in cases {
             assert_eq!(map.action_for(input), Some(action), "{}", input.label());

@@ -30,6 +30,10 @@ impl AppState {
                 self.set_viewport(viewport);
                 Vec::new()
             }
+            Message::Pointer(pointer) => {
+                self.pointer(pointer);
+                Vec::new()
+            }
         }
     }
 
@@ -124,6 +128,7 @@ impl AppState {
             }
             Action::MarkAll => self.mark_all_shown(),
             Action::Delete | Action::DeleteDangling | Action::Prune => self.clean_up_action(action),
+            Action::Yank(what) => return self.yank_selected(what),
             Action::Refresh => {
                 self.listing.generation += 1;
                 self.listing.in_flight = true;

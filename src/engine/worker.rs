@@ -211,6 +211,7 @@ fn operate(engine: &Engine, command: Command, out: &UnboundedSender<EngineEvent>
             });
         }
         Command::Refresh { .. } => {}
+        Command::Copy(_) => {}
     }
 }
 
@@ -252,6 +253,7 @@ fn refuse(command: Command, error: &EngineError, out: &UnboundedSender<EngineEve
             });
         }
         Command::Refresh { .. } => {}
+        Command::Copy(_) => {}
     }
 }
 

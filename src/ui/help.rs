@@ -28,6 +28,10 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View) {
         Span::styled(" In dialogs  ", theme::key()),
         Span::raw("y/Enter confirm · n/Esc cancel · f force (only where offered) · j/k scroll"),
     ]));
+    lines.push(Line::from(vec![
+        Span::styled(" Mouse       ", theme::key()),
+        Span::raw("wheel scrolls · click selects or focuses · click a header sorts"),
+    ]));
     lines.push(Line::raw(""));
     lines.push(Line::styled(" Esc or ? closes this help", theme::dim()));
     let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;

@@ -2,7 +2,7 @@
 //! shown (the name and the size always; id, age and usage as width allows).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table, TableState};
 
@@ -94,6 +94,31 @@ fn layout(width: u16) -> (Vec<Column>, usize) {
     (columns, usize::from(name))
 }
 
+fn widths(columns: &[Column]) -> Vec<Constraint> {
+    columns
+        .iter()
+        .map(|c| match c {
+            Column::Name => Constraint::Fill(1),
+            other => Constraint::Length(other.width()),
+        })
+        .collect()
+}
+
+/// Where each column's header is on the header row `header`, and the sort key it stands
+/// for: the same split the table makes (no highlight symbol, columns from the left).
+pub fn header_columns(header: Rect) -> Vec<(Rect, Option<SortKey>)> {
+    let (columns, _) = layout(header.width);
+    let areas = Layout::horizontal(widths(&columns))
+        .flex(Flex::Start)
+        .spacing(SPACING)
+        .split(header);
+    columns
+        .iter()
+        .zip(areas.iter())
+        .map(|(c, area)| (*area, c.sort_key()))
+        .collect()
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View, block: Block) -> usize {
     let inner = block.inner(area);
     // One line for the header.
@@ -156,14 +181,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View, block:
             }
         })
         .collect();
-    let widths: Vec<Constraint> = columns
-        .iter()
-        .map(|c| match c {
-            Column::Name => Constraint::Fill(1),
-            other => Constraint::Length(other.width()),
-        })
-        .collect();
-    let table = Table::new(body, widths)
+    let table = Table::new(body, widths(&columns))
         .header(header)
         .block(block)
         .column_spacing(SPACING)

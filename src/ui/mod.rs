@@ -6,7 +6,9 @@ mod dialog;
 mod filter;
 mod help;
 mod inspect;
+pub mod layout;
 mod list;
+pub mod mouse;
 mod status;
 pub mod text;
 mod theme;
@@ -40,35 +42,16 @@ const DETAIL_MIN_HEIGHT: u16 = 16;
 
 pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
     let area = frame.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    let Some(panes) = layout::panes(area, state) else {
         too_small(frame, area);
         return Viewport {
             list_rows: 1,
             ..state.viewport
         };
-    }
+    };
     let problem = status::message(state);
     let filter_bar = filter::line(state, area.width);
-    let [main, filter_area, problem_area, status_area] = Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(u16::from(filter_bar.is_some())),
-        Constraint::Length(u16::from(problem.is_some())),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-
-    let show_detail = area.width >= SIDE_BY_SIDE_WIDTH || area.height >= DETAIL_MIN_HEIGHT;
-    let (list_area, detail_area) = if !show_detail {
-        (main, None)
-    } else if area.width >= SIDE_BY_SIDE_WIDTH {
-        let [l, d] =
-            Layout::horizontal([Constraint::Percentage(62), Constraint::Fill(1)]).areas(main);
-        (l, Some(d))
-    } else {
-        let [l, d] =
-            Layout::vertical([Constraint::Percentage(55), Constraint::Fill(1)]).areas(main);
-        (l, Some(d))
-    };
+    let (list_area, detail_area) = (panes.list, panes.detail);
 
     let list_block = pane_block(list_title(state, view.now), state.focus == Focus::List);
     let list_rows = if state.listing.loaded && !state.is_empty() {
@@ -86,15 +69,15 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
         None => (0, 0),
     };
     // Over the list and detail panes, which stay drawn (and sized) beneath.
-    let (inspect_rows, inspect_lines) = inspect::draw(frame, main, state, view);
+    let (inspect_rows, inspect_lines) = inspect::draw(frame, panes.main, state, view);
 
-    if let Some(line) = filter_bar {
+    if let (Some(line), Some(filter_area)) = (filter_bar, panes.filter_bar) {
         frame.render_widget(Paragraph::new(line), filter_area);
     }
-    if let Some(line) = problem {
+    if let (Some(line), Some(problem_area)) = (problem, panes.problem) {
         frame.render_widget(Paragraph::new(line), problem_area);
     }
-    status::draw(frame, status_area, state, view);
+    status::draw(frame, panes.status, state, view);
 
     if let Some(open) = &state.dialog {
         dialog::draw(frame, area, state, open, view.now);

@@ -268,7 +268,7 @@ impl Tui {
                 }
                 let (at, wall) = (Instant::now(), SystemTime::now());
                 let mut parser = p.lock().unwrap();
-                parser.process(&buf[..n]);
+                process(&mut parser, &buf[..n]);
                 if let Some(frames) = &f {
                     let screen = parser.screen().contents();
                     let mut list = frames.list.lock().unwrap();
@@ -397,8 +397,13 @@ impl Tui {
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).expect("kill");
     }
 
-    /// Resizes the terminal (the program gets SIGWINCH).
+    /// Resizes the terminal (the program gets SIGWINCH). The parser takes the new size
+    /// first, under its lock, so output the program writes for the new size is never parsed
+    /// at the old one (which left a 10-column screen that the program, having drawn at 120,
+    /// never redraws).
     pub fn resize(&self, cols: u16, rows: u16) {
+        let mut parser = self.parser.lock().unwrap();
+        parser.screen_mut().set_size(rows, cols);
         self.master
             .resize(PtySize {
                 rows,
@@ -407,11 +412,6 @@ impl Tui {
                 pixel_height: 0,
             })
             .expect("resize");
-        self.parser
-            .lock()
-            .unwrap()
-            .screen_mut()
-            .set_size(rows, cols);
     }
 
     /// The terminal's line discipline after the program: (canonical mode, echo), both true
@@ -423,6 +423,19 @@ impl Tui {
             termios.local_flags.contains(LocalFlags::ICANON),
             termios.local_flags.contains(LocalFlags::ECHO),
         )
+    }
+}
+
+/// Feeds `bytes` to the parser. vt100 0.16 panics on some output meant for a larger
+/// screen (a wide character on a 1-column one: an overflow in `Grid::col_wrap`), which
+/// happens when a frame drawn before a resize is parsed after it. The screen is then
+/// started afresh at its size: the program redraws all of it after the resize anyway, and
+/// the reader thread lives on instead of poisoning the lock.
+fn process(parser: &mut vt100::Parser, bytes: &[u8]) {
+    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.process(bytes)));
+    if done.is_err() {
+        let (rows, cols) = parser.screen().size();
+        *parser = vt100::Parser::new(rows, cols, 0);
     }
 }
 
