@@ -82,7 +82,8 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
         let busy = state.listing.in_flight
             || state.operation.is_some()
             || matches!(state.engine, EngineStatus::Connecting { .. })
-            || state.inspect.is_loading();
+            || state.inspect.is_loading()
+            || (state.disk.loading && state.disk.usage.is_none());
         tokio::select! {
             event = input.next() => match event {
                 Some(Ok(Event::Key(key))) => {
@@ -113,10 +114,14 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
                 Some(Err(_)) | None => break,
             },
             Some(event) = engine_events.recv() => {
-                state.update(Message::Engine(event));
+                // The clock too: what arrives is stamped with it (the disk usage's age).
+                state.update(Message::Clock(now()));
+                let commands = state.update(Message::Engine(event));
+                run_commands(&engine, commands);
                 // Apply everything that is already waiting before drawing once.
                 while let Ok(event) = engine_events.try_recv() {
-                    state.update(Message::Engine(event));
+                    let commands = state.update(Message::Engine(event));
+                    run_commands(&engine, commands);
                 }
                 dirty = true;
                 // Save the engine's first list at once, so a run that is killed still
@@ -186,9 +191,10 @@ fn run_commands(engine: &EngineHandle, commands: Vec<Command>) {
             Command::Refresh { generation } => {
                 engine.request(EngineRequest::Refresh { generation })
             }
-            operation @ (Command::Remove { .. } | Command::Prune { .. } | Command::Inspect(_)) => {
-                engine.request(EngineRequest::Operate(operation))
-            }
+            operation @ (Command::Remove { .. }
+            | Command::Prune { .. }
+            | Command::Inspect(_)
+            | Command::DiskUsage) => engine.request(EngineRequest::Operate(operation)),
             // Between frames, on the terminal ratatui draws on; a failed write only loses
             // the copy.
             Command::Copy(text) => {

@@ -13,6 +13,7 @@ use imgtui::core::action::{
 };
 use imgtui::core::cleanup::{Outcome, PruneOutcome};
 use imgtui::core::dialog::DialogInput;
+use imgtui::core::disk::{DfImage, DfReport};
 use imgtui::core::image::{ContainerRef, Image, ImageId};
 use imgtui::core::inspect::{HistoryRow, ImageConfig, InspectData, InspectTab};
 use imgtui::core::keymap::KeyMap;
@@ -99,6 +100,7 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::ShowTab(InspectTab::History)),
         Just(Action::Yank(Yank::Id)),
         Just(Action::Yank(Yank::Reference)),
+        Just(Action::DiskUsage),
     ]
 }
 
@@ -220,6 +222,11 @@ fn message() -> impl Strategy<Value = Message> {
             Message::Engine(EngineEvent::Inspected { id, result: data.map(Box::new).ok_or_else(|| "gone".to_string()) })
         }),
         1 => pointer().prop_map(Message::Pointer),
+        1 => (any::<u64>(), prop::collection::vec((id(), any::<Option<u64>>(), any::<Option<u64>>(), any::<Option<u64>>()), 0..6), any::<bool>())
+            .prop_map(|(layers_size, images, fail)| {
+                let images = images.into_iter().map(|(id, size, shared_size, containers)| DfImage { id, size, shared_size, containers }).collect();
+                Message::Engine(EngineEvent::DiskUsage(if fail { Err("df failed".into()) } else { Ok(DfReport { layers_size, images }) }))
+            }),
         1 => any::<i64>().prop_map(Message::Clock),
         1 => text().prop_map(|error| Message::Engine(EngineEvent::Status(
             EngineStatus::Unreachable { host: "unix:///x".into(), error, attempt: 3, retry_in_secs: 4 }

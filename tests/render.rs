@@ -446,7 +446,7 @@ fn status_bar_counts_sizes_and_engine() {
     let screen = show(&mut state, 160, 50);
     let status = screen.line(49);
     assert!(
-        status.starts_with(" 4 images · 258.9 MB · 1 dangling (12.3 MB)  ? help"),
+        status.starts_with(" 4 images · 258.9 MB · 1 dangling (12.3 MB) · disk usage ⠋  ? help"),
         "{status}"
     );
     assert!(
@@ -561,7 +561,8 @@ fn detail_pane_shows_every_field_of_the_selected_image() {
         "2025-06-12 15:06:40 UTC (3 days ago)"
     );
     assert_eq!(field(&lines, "Size"), "23.4 kB (23387 bytes)");
-    assert_eq!(field(&lines, "Shared size"), "not computed");
+    // Asked for once the list is in (docker system df).
+    assert_eq!(field(&lines, "Shared size"), "computing…");
     assert!(
         !text.contains("Virtual size"),
         "absent unless the engine sent it"
@@ -831,7 +832,11 @@ fn empty_list() {
     assert!(screen.contains("No images."), "\n{screen}");
     assert!(!screen.contains("Loading"));
     assert!(!screen.contains("REPOSITORY:TAG"));
-    assert!(screen.line(29).starts_with(" 0 images · 0 B  ? help"));
+    assert!(
+        screen
+            .line(29)
+            .starts_with(" 0 images · 0 B · disk usage ⠋  ? help")
+    );
     assert!(!screen.line(29).contains("dangling"));
     assert!(screen.contains("No image selected."));
     // Keys on an empty list change nothing and break nothing.
@@ -2474,4 +2479,86 @@ fn a_long_query_keeps_its_end_in_view_on_a_narrow_terminal() {
     let screen = show(&mut state, 40, 20);
     let bar = screen.line(screen.row_of(" / …"));
     assert!(bar.contains("xnginx "), "{bar}");
+}
+
+// ----- disk usage -----
+
+/// `docker system df`: asked for once the list is in, shown in the status bar with what is
+/// reclaimable, and per image in the detail pane; again after a clean-up, not per event.
+#[test]
+fn disk_usage_shows_in_the_status_bar_and_the_detail_pane() {
+    use imgtui::core::disk::{DfImage, DfReport};
+    let mut state = connected();
+    let commands = state.update(Message::Engine(EngineEvent::Listed {
+        generation: 0,
+        images: sample(),
+    }));
+    assert_eq!(
+        commands,
+        [Command::DiskUsage],
+        "asked for once the list is in"
+    );
+    let df = |short: &str, size, shared, containers| DfImage {
+        id: id(short),
+        size: Some(size),
+        shared_size: Some(shared),
+        containers: Some(containers),
+    };
+    state.update(Message::Clock(NOW));
+    let commands = state.update(Message::Engine(EngineEvent::DiskUsage(Ok(DfReport {
+        layers_size: 200_000_000,
+        images: vec![
+            df("1d53ef105045", 192_500_000, 50_000_000, 2),
+            df("a1b2c3d4e5f6", 8_800_000, 8_000_000, 0),
+        ],
+    }))));
+    assert!(commands.is_empty());
+    let screen = show(&mut state, 160, 50);
+    let status = screen.line(49);
+    // In use: nginx, 142.5 MB of its own; the rest of 200 MB could go.
+    assert!(
+        status.contains("1 dangling (12.3 MB) · disk 200 MB, 57.5 MB reclaimable (28%)  ? help"),
+        "{status}"
+    );
+    let detail = screen.line(screen.row_of("Shared size"));
+    assert!(
+        detail.contains("Shared size   50 MB · own 142.5 MB (disk usage just now)"),
+        "{detail}"
+    );
+
+    // Engine events do not ask again; `I` does, once at a time.
+    let commands = state.update(Message::Engine(EngineEvent::ImageGone {
+        generation: 0,
+        id: id("feedfacecafe"),
+    }));
+    assert!(commands.is_empty());
+    let asked = state.update(Message::Action(Action::DiskUsage));
+    assert_eq!(asked, [Command::DiskUsage]);
+    let again = state.update(Message::Action(Action::DiskUsage));
+    assert!(again.is_empty(), "one at a time");
+    // The last figures stay while the new ones are computed.
+    let screen = show(&mut state, 160, 50);
+    assert!(
+        screen.line(49).contains("reclaimable (28%) ⟳"),
+        "{}",
+        screen.line(49)
+    );
+
+    // A failure says so; `I` tries again.
+    let mut state = connected();
+    state.update(Message::Engine(EngineEvent::Listed {
+        generation: 0,
+        images: sample(),
+    }));
+    state.update(Message::Engine(EngineEvent::DiskUsage(Err("boom".into()))));
+    let screen = show(&mut state, 160, 50);
+    assert!(
+        screen.line(49).contains("disk usage unknown (I retries)"),
+        "{}",
+        screen.line(49)
+    );
+    assert!(
+        screen.contains("not computed (I computes it)"),
+        "\n{screen}"
+    );
 }

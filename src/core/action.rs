@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use super::cleanup::{Job, Outcome, PruneOptions, PruneOutcome};
 use super::dialog::DialogInput;
+use super::disk::DfReport;
 use super::image::{ContainerRef, Image, ImageId};
 use super::inspect::{InspectData, InspectTab};
 use super::pointer::Pointer;
@@ -43,6 +44,8 @@ pub enum Action {
     ToggleUnusedOnly,
     /// `y`: copy the image ID; `Y`: its tag, else repo@digest, else the ID.
     Yank(Yank),
+    /// `I`: compute the disk usage (`docker system df`) again.
+    DiskUsage,
     /// Esc: closes what is open, clears marks.
     Back,
     /// Enter: the inspect view of the selected image.
@@ -134,6 +137,8 @@ pub enum EngineEvent {
         operation: u64,
         outcome: PruneOutcome,
     },
+    /// The engine's disk usage (`GET /system/df`), or why it could not be had.
+    DiskUsage(Result<DfReport, String>),
     /// The answer to `Command::Inspect`: the details, or why not.
     Inspected {
         id: ImageId,
@@ -204,4 +209,6 @@ pub enum Command {
     Inspect(ImageId),
     /// Put this text on the clipboard (the shell writes OSC 52 to the terminal).
     Copy(String),
+    /// Ask the engine for its disk usage; answered by `EngineEvent::DiskUsage`.
+    DiskUsage,
 }

@@ -177,6 +177,11 @@ impl Default for KeyMap {
                     "show only images no container uses (again: all)",
                 ),
                 b(
+                    &[c('I')],
+                    Action::DiskUsage,
+                    "disk usage (docker system df): compute again",
+                ),
+                b(
                     &[k(Enter)],
                     Action::Inspect,
                     "inspect the image: config and history (Esc returns)",
@@ -277,6 +282,7 @@ mod tests {
             (KeyInput::ch('t'), Action::ToggleDanglingOnly),
             (KeyInput::ch('u'), Action::ToggleUnusedOnly),
             (KeyInput::plain(Key::Enter), Action::Inspect),
+            (KeyInput::ch('I'), Action::DiskUsage),
             (KeyInput::plain(Key::Right), Action::NextTab),
             (KeyInput::plain(Key::Left), Action::NextTab),
             (KeyInput::ch('1'), Action::ShowTab(InspectTab::Config)),

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod cleanup;
 pub mod dialog;
+pub mod disk;
 pub mod filter;
 pub mod format;
 pub mod image;

@@ -724,6 +724,35 @@ mod tests {
     }
 
     #[test]
+    fn disk_usage_is_asked_for_again_once_a_clean_up_has_finished() {
+        use crate::core::disk::DfReport;
+        let mut state = state();
+        assert!(state.disk.loading, "asked for when the list came in");
+        let answer = |state: &mut AppState| {
+            state.update(Message::Engine(EngineEvent::DiskUsage(Ok(
+                DfReport::default(),
+            ))))
+        };
+        assert!(answer(&mut state).is_empty());
+        act(&mut state, Action::DeleteDangling);
+        key(&mut state, DialogInput::Confirm);
+        // Events while it runs do not ask; its end does.
+        let during = state.update(Message::Engine(EngineEvent::PruneChecking { operation: 1 }));
+        assert!(during.is_empty());
+        let done = state.update(Message::Engine(EngineEvent::PruneDone {
+            operation: 1,
+            outcome: PruneOutcome::Done {
+                deleted: vec!["d-old".into(), "d-new".into()],
+                space_reclaimed: 1_000,
+            },
+        }));
+        assert_eq!(done, [Command::DiskUsage]);
+        // A clean-up ending while one is computed asks again when that answer is in.
+        state.disk.stale = true;
+        assert_eq!(answer(&mut state), [Command::DiskUsage]);
+    }
+
+    #[test]
     fn cancel_sends_nothing_from_any_dialog() {
         for (action, selected) in [
             (Action::DeleteDangling, "tagged"),

@@ -8,6 +8,7 @@ pub use super::action::EngineStatus;
 use super::action::Viewport;
 use super::cleanup::{Outcome, Plan, Target, Usage};
 use super::dialog::Dialog;
+use super::disk::Disk;
 use super::filter::{Filter, FilterMatcher};
 use super::image::{ContainerRef, Image, ImageId};
 use super::inspect::Inspect;
@@ -122,6 +123,8 @@ pub struct AppState {
     pub notice: Option<Notice>,
     /// The inspect view (Enter) and the details fetched so far.
     pub inspect: Inspect,
+    /// `docker system df` for images, asked for in the background.
+    pub disk: Disk,
     /// Unix seconds, from the shell (`Message::Clock`).
     pub now: i64,
     pub(super) next_operation: u64,
@@ -169,6 +172,7 @@ impl AppState {
             operation: None,
             notice: None,
             inspect: Inspect::default(),
+            disk: Disk::default(),
             now: 0,
             next_operation: 0,
         }

@@ -4,6 +4,7 @@
 
 use super::action::{Action, Command, EngineEvent, EngineStatus, Message};
 use super::dialog::DialogInput;
+use super::disk::DiskUsage;
 use super::filter::toggle_term;
 use super::keymap::{KeyInput, KeyMap};
 use super::query::query_message;
@@ -23,8 +24,15 @@ impl AppState {
                 Vec::new()
             }
             Message::Engine(event) => {
+                let cleaned_up = matches!(
+                    event,
+                    EngineEvent::JobDone { .. } | EngineEvent::PruneDone { .. }
+                );
                 self.apply_engine_event(event);
-                Vec::new()
+                if cleaned_up {
+                    self.disk.stale = true;
+                }
+                self.disk_usage_due().into_iter().collect()
             }
             Message::Viewport(viewport) => {
                 self.set_viewport(viewport);
@@ -141,10 +149,32 @@ impl AppState {
                 .collect();
             }
             Action::Inspect => return self.open_inspect(),
+            Action::DiskUsage => return self.ask_disk_usage().into_iter().collect(),
             Action::NextTab | Action::ShowTab(_) => {}
             Action::Quit => self.should_quit = true,
         }
         Vec::new()
+    }
+
+    /// `docker system df` in the background: once the engine's first list is in, and again
+    /// after a clean-up has finished. Never per event: the engine walks every layer for it.
+    fn disk_usage_due(&mut self) -> Option<Command> {
+        let first = self.disk.usage.is_none() && self.disk.error.is_none();
+        let due = (first || self.disk.stale)
+            && self.listing.loaded
+            && self.listing.cached_at.is_none()
+            && self.operation.is_none();
+        if due { self.ask_disk_usage() } else { None }
+    }
+
+    /// One request at a time, and only to an engine we are connected to.
+    fn ask_disk_usage(&mut self) -> Option<Command> {
+        if self.disk.loading || !matches!(self.engine, EngineStatus::Connected(_)) {
+            return None;
+        }
+        self.disk.loading = true;
+        self.disk.stale = false;
+        Some(Command::DiskUsage)
     }
 
     /// Enter: the inspect view of the selected image (its details from the cache when they
@@ -222,6 +252,16 @@ impl AppState {
             EngineEvent::PruneChecking { operation } => self.prune_checking(operation),
             EngineEvent::PruneDone { operation, outcome } => self.prune_done(operation, outcome),
             EngineEvent::Inspected { id, result } => self.inspect.answered(id, result),
+            EngineEvent::DiskUsage(result) => {
+                self.disk.loading = false;
+                match result {
+                    Ok(report) => {
+                        self.disk.usage = Some(DiskUsage::from_report(report, self.now));
+                        self.disk.error = None;
+                    }
+                    Err(error) => self.disk.error = Some(error),
+                }
+            }
             // Results of a superseded refresh.
             _ => {}
         }

@@ -13,6 +13,7 @@ use super::http::{self, BodyLimits};
 use super::mutate::bollard_client;
 use super::wire::{self, EventWire, ImageInspectWire, VersionWire};
 use crate::core::action::EngineInfo;
+use crate::core::disk::DfReport;
 use crate::core::image::{ContainerRef, Image, ImageId};
 use crate::core::inspect::InspectData;
 
@@ -206,6 +207,18 @@ impl Engine {
             history: wire::parse_history(&history)
                 .map_err(|e| bad("GET /images/{id}/history", e))?,
         })
+    }
+
+    /// `GET /system/df` for images (`type=image` from API 1.42; older engines ignore it and
+    /// compute everything). Bounded like a full list: the engine walks every layer.
+    pub async fn disk_usage(&self) -> Result<DfReport, EngineError> {
+        let path = if self.api.at_least(1, 42) {
+            self.path("/system/df?type=image")
+        } else {
+            self.path("/system/df")
+        };
+        let body = http::get(&self.endpoint, &path, self.limits.list, self.limits.body).await?;
+        wire::parse_disk_usage(&body).map_err(|e| bad("GET /system/df", e))
     }
 
     /// Only the dangling images (`filters={"dangling":["true"]}`): the prune re-check.

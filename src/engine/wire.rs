@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Deserializer};
 
+use crate::core::disk::{DfImage, DfReport};
 use crate::core::format::parse_rfc3339;
 use crate::core::image::{
     ContainerRef, Descriptor, Image, ImageId, Manifest, ManifestKind, Platform,
@@ -340,6 +341,47 @@ impl From<ImageInspectWire> for Image {
     }
 }
 
+/// `GET /system/df`: only what the image summary needs. Docker 28 sends no `Containers`
+/// or `Volumes` for `type=image`, 20.10 ignores `type` and sends everything.
+#[derive(Deserialize)]
+struct DfWire {
+    #[serde(rename = "LayersSize", default)]
+    layers_size: Option<i64>,
+    #[serde(rename = "Images", default, deserialize_with = "nullable")]
+    images: Vec<DfImageWire>,
+}
+
+#[derive(Deserialize)]
+struct DfImageWire {
+    #[serde(rename = "Id", default, deserialize_with = "nullable")]
+    id: String,
+    #[serde(rename = "Size", default)]
+    size: Option<i64>,
+    #[serde(rename = "SharedSize", default)]
+    shared_size: Option<i64>,
+    #[serde(rename = "Containers", default)]
+    containers: Option<i64>,
+}
+
+/// Parses a `GET /system/df` body.
+pub fn parse_disk_usage(body: &[u8]) -> Result<DfReport, serde_json::Error> {
+    let wire: DfWire = serde_json::from_slice(body)?;
+    Ok(DfReport {
+        layers_size: bytes(wire.layers_size),
+        images: wire
+            .images
+            .into_iter()
+            .filter(|w| !w.id.is_empty())
+            .map(|w| DfImage {
+                id: ImageId::new(w.id),
+                size: known(w.size),
+                shared_size: known(w.shared_size),
+                containers: known(w.containers),
+            })
+            .collect(),
+    })
+}
+
 /// Parses a `GET /images/json` body.
 pub fn parse_image_list(body: &[u8]) -> Result<Vec<Image>, serde_json::Error> {
     let list: Vec<ImageSummaryWire> = serde_json::from_slice(body)?;
@@ -632,5 +674,36 @@ mod tests {
         assert_eq!(history[1].id, "");
         assert_eq!(history[1].created, None);
         assert!(parse_history(b"{}").is_err());
+    }
+
+    #[test]
+    fn disk_usage_parses_both_engines_shapes() {
+        // Docker 20.10 ignores type=image and sends everything; Docker 28 sends nulls.
+        let old = br#"{"LayersSize":4137594,"Images":[{"Containers":2,"Created":1,"Id":"sha256:a",
+            "Labels":null,"ParentId":"","RepoDigests":null,"RepoTags":["x:1"],"SharedSize":0,
+            "Size":700,"VirtualSize":700},{"Containers":-1,"Id":"sha256:b","SharedSize":-1,"Size":5}],
+            "Containers":[],"Volumes":[],"BuildCache":null,"BuilderSize":0}"#;
+        let report = parse_disk_usage(old).unwrap();
+        assert_eq!(report.layers_size, 4_137_594);
+        assert_eq!(
+            report.images,
+            [
+                DfImage {
+                    id: ImageId::new("sha256:a"),
+                    size: Some(700),
+                    shared_size: Some(0),
+                    containers: Some(2),
+                },
+                DfImage {
+                    id: ImageId::new("sha256:b"),
+                    size: Some(5),
+                    shared_size: None,
+                    containers: None,
+                },
+            ]
+        );
+        let new = br#"{"LayersSize":8359973,"Images":null,"Containers":null,"Volumes":null,"BuildCache":null}"#;
+        assert_eq!(parse_disk_usage(new).unwrap().images, []);
+        assert!(parse_disk_usage(b"{\"LayersSize\":\"x\"}").is_err());
     }
 }

@@ -210,6 +210,15 @@ fn operate(engine: &Engine, command: Command, out: &UnboundedSender<EngineEvent>
                 let _ = out.send(EngineEvent::Inspected { id, result });
             });
         }
+        Command::DiskUsage => {
+            tokio::spawn(async move {
+                let result = engine.disk_usage().await.map_err(|e| e.to_string());
+                if let Err(error) = &result {
+                    tracing::warn!(error = ?error, "disk usage failed");
+                }
+                let _ = out.send(EngineEvent::DiskUsage(result));
+            });
+        }
         Command::Refresh { .. } => {}
         Command::Copy(_) => {}
     }
@@ -251,6 +260,9 @@ fn refuse(command: Command, error: &EngineError, out: &UnboundedSender<EngineEve
                 id,
                 result: Err(why),
             });
+        }
+        Command::DiskUsage => {
+            let _ = out.send(EngineEvent::DiskUsage(Err(why)));
         }
         Command::Refresh { .. } => {}
         Command::Copy(_) => {}

@@ -73,10 +73,7 @@ pub fn lines(
         ),
     );
     out.field("Size", &bytes(image.size));
-    out.field(
-        "Shared size",
-        &image.shared_size.map_or("not computed".to_string(), bytes),
-    );
+    out.field("Shared size", &shared_size(state, image, now));
     if let Some(virtual_size) = image.virtual_size {
         out.field("Virtual size", &bytes(virtual_size));
     }
@@ -257,6 +254,29 @@ impl Lines {
         if let Some(attests) = &m.attests {
             self.keyed("attests", attests, 2);
         }
+    }
+}
+
+/// The engine's figure where the list carries one, else the latest `docker system df`
+/// (with its own part beside it, and the figure's age: it is not updated per event).
+fn shared_size(state: &AppState, image: &Image, now: i64) -> String {
+    if let Some(shared) = image.shared_size {
+        return bytes(shared);
+    }
+    let disk = &state.disk;
+    match disk
+        .usage
+        .as_ref()
+        .and_then(|u| Some((u.shared.get(&image.id)?, u.at)))
+    {
+        Some((&shared, at)) => format!(
+            "{} · own {} (disk usage {})",
+            format::size(shared),
+            format::size(image.size.saturating_sub(shared)),
+            format::relative_time(Some(at), now)
+        ),
+        None if disk.loading => "computing…".to_string(),
+        None => "not computed (I computes it)".to_string(),
     }
 }
 

@@ -35,6 +35,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View) {
             theme::dangling(),
         ));
     }
+    if let Some(disk) = disk_usage(state, view) {
+        left.push(Span::raw(" · "));
+        left.push(disk);
+    }
     let (marked, marked_bytes) = state.marked();
     if marked > 0 {
         left.push(Span::raw(" · "));
@@ -147,5 +151,26 @@ fn engine_label(state: &AppState) -> String {
             "disconnected · attempt {attempt}, retry in {retry_in_secs} s · {}",
             sanitize(host)
         ),
+    }
+}
+
+/// `disk 8.4 MB, 3.1 MB reclaimable (37%)`, as `docker system df` counts it (layers shared
+/// between images once); a spinner while the engine computes it.
+fn disk_usage(state: &AppState, view: &View) -> Option<Span<'static>> {
+    let disk = &state.disk;
+    match (&disk.usage, disk.loading, &disk.error) {
+        (Some(usage), _, _) => Some(Span::raw(format!(
+            "disk {}, {} reclaimable ({}%){}",
+            format::size(usage.size),
+            format::size(usage.reclaimable),
+            usage.reclaimable_percent(),
+            if disk.loading { " ⟳" } else { "" }
+        ))),
+        (None, true, _) => Some(Span::raw(format!("disk usage {}", spinner(view.tick)))),
+        (None, false, Some(_)) => Some(Span::styled(
+            "disk usage unknown (I retries)",
+            theme::dangling(),
+        )),
+        (None, false, None) => None,
     }
 }
