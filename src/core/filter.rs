@@ -40,6 +40,8 @@ use std::fmt;
 
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+use super::search::Entry;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::core::image::Image;
@@ -273,6 +275,33 @@ impl Filter {
                 .all(|term| term.holds(matcher, image) != term.negated)
     }
 
+    /// `matches`, reading the image's text from `text` (the state's lower-cased copy of
+    /// every image's strings, `None` for an image it does not hold) where a term can.
+    pub fn matches_with_text(
+        &self,
+        matcher: &mut FilterMatcher,
+        image: &Image,
+        text: Option<Entry<'_>>,
+        containers: Option<u64>,
+        now: i64,
+    ) -> bool {
+        self.facts
+            .iter()
+            .all(|term| term.holds(image, containers, now))
+            && self.fuzzy.iter().all(|term| {
+                let hit = match (&term.ascii_needle, text) {
+                    (Some(needle), Some(text)) => term.holds_in(needle, text),
+                    _ => term.holds(matcher, image),
+                };
+                hit != term.negated
+            })
+    }
+
+    /// Whether any term looks at text (tags, labels, the id).
+    pub fn has_text_terms(&self) -> bool {
+        !self.fuzzy.is_empty()
+    }
+
     /// The char positions in `text` (a displayed `repository:tag`, a label key or value) that
     /// the fuzzy terms matched, ascending, for highlighting. Every char of a matched grapheme
     /// is included (nucleo matches graphemes), so a renderer walking chars or graphemes both
@@ -420,7 +449,7 @@ impl FuzzyTerm {
             false,
         );
         let needle = atom.needle_text();
-        let ascii_needle = needle.chars().all(|c| c.is_ascii()).then(|| {
+        let ascii_needle = needle.chars().all(|c| c.is_ascii() && c != '\0').then(|| {
             needle
                 .chars()
                 .map(|c| c.to_ascii_lowercase() as u8)
@@ -468,6 +497,14 @@ impl FuzzyTerm {
                 (Some(new), Some(old)) => new.starts_with(old.as_str()),
                 (Some(_), None) => false,
             }
+    }
+
+    /// `holds`, on the image's lower-cased text.
+    fn holds_in(&self, needle: &[u8], text: Entry<'_>) -> bool {
+        self.id_prefix
+            .as_deref()
+            .is_some_and(|prefix| text.id_hex.starts_with(prefix.as_bytes()))
+            || text.fuzzy(needle)
     }
 
     /// Tags first: that is where most matches are, and the first hit ends the search.
@@ -698,6 +735,7 @@ pub fn toggle_term(query: &str, term: &str) -> String {
 mod tests {
     use super::*;
     use crate::core::image::ImageId;
+    use crate::core::search::SearchText;
 
     const NOW: i64 = 1_700_000_000;
     const DAY: i64 = 86_400;
@@ -1326,6 +1364,31 @@ mod tests {
             let fast = term.hit(&mut matcher, &haystack);
             let slow = matcher.fuzzy_hit(&term.atom, &haystack);
             proptest::prop_assert_eq!(fast, slow, "{:?} in {:?}", needle, haystack);
+        }
+    }
+
+    proptest::proptest! {
+        /// Matching on the state's lower-cased text answers what matching on the image does.
+        #[test]
+        fn the_shared_text_agrees_with_the_images(
+            tags in proptest::collection::vec("[a-zA-Z0-9:/._é-]{0,12}", 0..3),
+            labels in proptest::collection::vec(("[a-zA-Z.]{1,6}", "[a-zA-Z0-9 ]{0,8}"), 0..3),
+            hex in "[0-9a-fA-F]{1,12}",
+            query in "!?[a-zA-Z0-9:/.é]{1,5}( !?[a-fA-F0-9]{1,3})?",
+        ) {
+            let image = Image {
+                id: ImageId::new(format!("sha256:{hex}")),
+                repo_tags: tags,
+                labels,
+                ..Image::default()
+            };
+            let Ok(filter) = Filter::parse(&query) else { return Ok(()); };
+            let mut text = SearchText::default();
+            text.ensure(std::slice::from_ref(&image));
+            let mut matcher = FilterMatcher::default();
+            let slow = filter.matches(&mut matcher, &image, None, NOW);
+            let fast = filter.matches_with_text(&mut matcher, &image, text.of(0), None, NOW);
+            proptest::prop_assert_eq!(fast, slow, "{:?} on {:?}", query, image);
         }
     }
 }

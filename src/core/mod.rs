@@ -15,6 +15,7 @@ mod query;
 pub mod reference;
 mod removal;
 pub mod sanitize;
+pub mod search;
 pub mod sort;
 pub mod state;
 mod update;

@@ -12,6 +12,7 @@ use super::disk::Disk;
 use super::filter::{Filter, FilterMatcher};
 use super::image::{ContainerRef, Image, ImageId};
 use super::inspect::Inspect;
+use super::search::SearchText;
 use super::sort::{OrderCache, Sort, sort_indices};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -123,6 +124,8 @@ pub struct AppState {
     pub notice: Option<Notice>,
     /// The inspect view (Enter) and the details fetched so far.
     pub inspect: Inspect,
+    /// Every image's text, lower-cased in one buffer, for the filter.
+    search: SearchText,
     /// `docker system df` for images, asked for in the background.
     pub disk: Disk,
     /// Unix seconds, from the shell (`Message::Clock`).
@@ -172,6 +175,7 @@ impl AppState {
             operation: None,
             notice: None,
             inspect: Inspect::default(),
+            search: SearchText::default(),
             disk: Disk::default(),
             now: 0,
             next_operation: 0,
@@ -307,6 +311,7 @@ impl AppState {
             }
         }
         self.marks.retain(|id| positions.contains_key(id));
+        self.search.invalidate();
         self.images = kept;
         self.positions = positions;
         self.sorted = (0..self.images.len() as u32).collect();
@@ -319,6 +324,7 @@ impl AppState {
     /// any other image holding one of its tags has lost it: engines report the image a tag
     /// moved to (`docker load`, `docker build`), not always the one it left.
     pub(super) fn upsert(&mut self, mut image: Image) {
+        self.search.invalidate();
         let mut lost_a_tag = Vec::new();
         if !image.repo_tags.is_empty() {
             for (i, other) in self.images.iter_mut().enumerate() {
@@ -367,6 +373,7 @@ impl AppState {
             return;
         };
         self.marks.remove(id);
+        self.search.invalidate();
         let last = self.images.len() - 1;
         self.images.swap_remove(index);
         self.passes.swap_remove(index);
@@ -555,6 +562,9 @@ impl AppState {
         if narrows {
             // Typing on at the end only narrows: re-check just the rows shown, by the same
             // clock, instead of every image; in memory order, which is faster than sort order.
+            if self.filter.has_text_terms() {
+                self.search.ensure(&self.images);
+            }
             for index in 0..self.images.len() {
                 if self.passes[index] {
                     self.refilter(index);
@@ -568,6 +578,8 @@ impl AppState {
 
     fn refilter(&mut self, index: usize) {
         let image = &self.images[index];
+        // One image after a change: the shared text is out of date, the slow path will do.
+        let text = self.search.of(index);
         // Hashing every id costs more than most terms: count only when a term asks.
         let used = if self.filter.uses_containers() {
             uses(&self.containers, image)
@@ -577,7 +589,7 @@ impl AppState {
         self.passes[index] = self.filter.is_empty()
             || self
                 .filter
-                .matches(&mut self.matcher, image, used, self.filter_now);
+                .matches_with_text(&mut self.matcher, image, text, used, self.filter_now);
     }
 
     fn refilter_all(&mut self) {
@@ -594,14 +606,19 @@ impl AppState {
             self.filter_now,
         );
         let counted = filter.uses_containers();
-        self.passes.extend(self.images.iter().map(|image| {
-            let used = if counted {
-                uses(containers, image)
-            } else {
-                None
-            };
-            filter.matches(matcher, image, used, now)
-        }));
+        if filter.has_text_terms() {
+            self.search.ensure(&self.images);
+        }
+        let search = &self.search;
+        self.passes
+            .extend(self.images.iter().enumerate().map(|(index, image)| {
+                let used = if counted {
+                    uses(containers, image)
+                } else {
+                    None
+                };
+                filter.matches_with_text(matcher, image, search.of(index), used, now)
+            }));
     }
 
     fn keep_cursor_visible(&mut self) {
