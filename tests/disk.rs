@@ -4,9 +4,7 @@
 mod support;
 
 use imgtui::core::disk::DiskUsage;
-use imgtui::engine::client::Engine;
-use imgtui::engine::endpoint::Endpoint;
-use support::{Tui, docker, engines};
+use support::{Tui, connect, docker, engines, runtime};
 
 /// The docker CLI's sizes (go-units `HumanSizeWithPrecision(n, 4)`): decimal units, four
 /// significant digits, trailing zeros dropped.
@@ -36,14 +34,9 @@ fn the_summary_agrees_with_docker_system_df() {
     assert_eq!(cli_size(4_137_594), "4.138MB");
     assert_eq!(cli_size(8_359_973), "8.36MB");
     assert_eq!(cli_size(0), "0B");
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let runtime = runtime();
     for engine in engines() {
-        let usage = runtime.block_on(async {
-            let client = Engine::connect(Endpoint::parse(&engine.host).unwrap())
-                .await
-                .unwrap();
-            client.disk_usage().await.unwrap()
-        });
+        let usage = runtime.block_on(async { connect(&engine).await.disk_usage().await.unwrap() });
         let usage = DiskUsage::from_report(usage, 0);
         let cli = docker(
             &engine,

@@ -15,29 +15,8 @@ use imgtui::engine::endpoint::Endpoint;
 use imgtui::engine::error::EngineError;
 use imgtui::engine::mutate::Removed;
 use imgtui::engine::worker;
-use support::{TestEngine, docker, engines, unique};
+use support::{by_tag, connect, docker, engines, runtime, unique};
 use tokio::sync::mpsc::UnboundedReceiver;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-async fn connect(engine: &TestEngine) -> Engine {
-    Engine::connect(Endpoint::parse(&engine.host).unwrap())
-        .await
-        .unwrap_or_else(|e| panic!("{} engine: {e}", engine.name))
-}
-
-fn by_tag<'a>(images: &'a [Image], tag: &str) -> &'a Image {
-    images
-        .iter()
-        .find(|i| i.repo_tags.iter().any(|t| t == tag))
-        .unwrap_or_else(|| panic!("no image tagged {tag}"))
-}
 
 #[test]
 fn negotiates_the_api_version_of_each_engine() {

@@ -7,35 +7,12 @@ mod support;
 use std::time::Duration;
 
 use imgtui::core::action::{Action, Command, EngineEvent, Message};
-use imgtui::core::image::Image;
 use imgtui::core::inspect::{GONE, InspectTab, Loaded};
 use imgtui::core::sort::Sort;
 use imgtui::core::state::AppState;
-use imgtui::engine::client::Engine;
 use imgtui::engine::endpoint::Endpoint;
 use imgtui::engine::worker::{self, EngineRequest, inspect_failure};
-use support::{TestEngine, Tui, docker, engines, import_image, unique};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-async fn connect(engine: &TestEngine) -> Engine {
-    Engine::connect(Endpoint::parse(&engine.host).unwrap())
-        .await
-        .unwrap_or_else(|e| panic!("{} engine: {e}", engine.name))
-}
-
-fn by_tag<'a>(images: &'a [Image], tag: &str) -> &'a Image {
-    images
-        .iter()
-        .find(|i| i.repo_tags.iter().any(|t| t == tag))
-        .unwrap_or_else(|| panic!("no image tagged {tag}"))
-}
+use support::{Tui, by_tag, connect, docker, engines, import_image, runtime, unique};
 
 #[test]
 fn config_and_history_of_seed_images() {

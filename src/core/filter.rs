@@ -266,13 +266,7 @@ impl Filter {
         containers: Option<u64>,
         now: i64,
     ) -> bool {
-        self.facts
-            .iter()
-            .all(|term| term.holds(image, containers, now))
-            && self
-                .fuzzy
-                .iter()
-                .all(|term| term.holds(matcher, image) != term.negated)
+        self.matches_with_text(matcher, image, None, containers, now)
     }
 
     /// `matches`, reading the image's text from `text` (the state's lower-cased copy of

@@ -114,6 +114,34 @@ pub fn create_container(engine: &TestEngine, image: &str) -> String {
     name
 }
 
+/// A runtime for tests that call the engine layer directly.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The engine layer connected to `engine`.
+pub async fn connect(engine: &TestEngine) -> imgtui::engine::client::Engine {
+    let endpoint = imgtui::engine::endpoint::Endpoint::parse(&engine.host).unwrap();
+    imgtui::engine::client::Engine::connect(endpoint)
+        .await
+        .unwrap_or_else(|e| panic!("{} engine: {e}", engine.name))
+}
+
+/// The image holding `tag`.
+pub fn by_tag<'a>(
+    images: &'a [imgtui::core::image::Image],
+    tag: &str,
+) -> &'a imgtui::core::image::Image {
+    images
+        .iter()
+        .find(|i| i.repo_tags.iter().any(|t| t == tag))
+        .unwrap_or_else(|| panic!("no image tagged {tag}"))
+}
+
 /// Every image id on the engine (`docker images -q --no-trunc`, all of them).
 pub fn image_ids(engine: &TestEngine) -> std::collections::BTreeSet<String> {
     docker(engine, &["images", "-q", "--no-trunc"])
