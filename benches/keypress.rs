@@ -76,6 +76,7 @@ fn measure(
             now: NOW,
             tick: 0,
             keymap,
+            theme: &Default::default(),
         };
         let mut viewport = state.viewport;
         terminal
@@ -202,6 +203,7 @@ fn main() {
             now: NOW,
             tick: 0,
             keymap: &keymap,
+            theme: &Default::default(),
         };
         terminal
             .draw(|frame| {
@@ -300,6 +302,7 @@ fn filter_typing(
                 now: NOW,
                 tick: 0,
                 keymap,
+                theme: &Default::default(),
             };
             terminal
                 .draw(|frame| {

@@ -80,6 +80,7 @@ fn measure(fixture: &str, path: &str, n: usize) {
         now: 1_750_000_000,
         tick: 0,
         keymap: &keymap,
+        theme: &Default::default(),
     };
     terminal
         .draw(|frame| {

@@ -87,6 +87,7 @@ fn show(state: &mut AppState, width: u16, height: u16) -> Screen {
             now: NOW,
             tick: 0,
             keymap: &keymap,
+            theme: &Default::default(),
         };
         let mut viewport = state.viewport;
         terminal

@@ -11,7 +11,7 @@ mod list;
 pub mod mouse;
 mod status;
 pub mod text;
-mod theme;
+pub mod theme;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
@@ -30,6 +30,8 @@ pub struct View<'a> {
     /// Advances while something is in flight; drives the spinner.
     pub tick: u64,
     pub keymap: &'a KeyMap,
+    /// Colours and styles (from the config file; without colours under `NO_COLOR`).
+    pub theme: &'a theme::Theme,
 }
 
 /// Below this nothing useful fits.
@@ -41,6 +43,7 @@ const SIDE_BY_SIDE_WIDTH: u16 = 120;
 const DETAIL_MIN_HEIGHT: u16 = 16;
 
 pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
+    theme::install(view.theme);
     let area = frame.area();
     let Some(panes) = layout::panes(area, state) else {
         too_small(frame, area);
