@@ -65,7 +65,9 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
             }
         });
     }
-    let engine = worker::spawn(options.endpoint, engine_out);
+    let fallback = (options.refresh_fallback_secs > 0)
+        .then(|| Duration::from_secs(options.refresh_fallback_secs));
+    let engine = worker::spawn_with(options.endpoint, engine_out, fallback);
     let mut saved = false;
     let mut input = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
