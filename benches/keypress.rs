@@ -77,6 +77,7 @@ fn measure(
             tick: 0,
             keymap,
             theme: &Default::default(),
+            date_format: &Default::default(),
         };
         let mut viewport = state.viewport;
         terminal
@@ -204,6 +205,7 @@ fn main() {
             tick: 0,
             keymap: &keymap,
             theme: &Default::default(),
+            date_format: &Default::default(),
         };
         terminal
             .draw(|frame| {
@@ -303,6 +305,7 @@ fn filter_typing(
                 tick: 0,
                 keymap,
                 theme: &Default::default(),
+                date_format: &Default::default(),
             };
             terminal
                 .draw(|frame| {

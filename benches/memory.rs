@@ -81,6 +81,7 @@ fn measure(fixture: &str, path: &str, n: usize) {
         tick: 0,
         keymap: &keymap,
         theme: &Default::default(),
+        date_format: &Default::default(),
     };
     terminal
         .draw(|frame| {

@@ -47,6 +47,7 @@ pub struct Options {
 pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()> {
     let keymap = options.keymap;
     let theme = options.theme;
+    let date_format = options.date_format;
     let mut state = AppState::new(options.sort, options.endpoint.to_string());
     state.read_only = options.read_only;
     state.update(Message::Clock(now()));
@@ -81,7 +82,7 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
     let panic_after_first_frame = std::env::var_os("IMGTUI_TEST_PANIC").is_some();
     loop {
         if dirty {
-            draw(terminal, &mut state, &keymap, &theme, tick)?;
+            draw(terminal, &mut state, &keymap, (&theme, &date_format), tick)?;
             dirty = false;
             if panic_after_first_frame {
                 panic!("IMGTUI_TEST_PANIC is set: panicking on purpose");
@@ -178,7 +179,7 @@ fn draw(
     terminal: &mut DefaultTerminal,
     state: &mut AppState,
     keymap: &KeyMap,
-    theme: &Theme,
+    (theme, date_format): (&Theme, &DateFormat),
     tick: u64,
 ) -> Result<()> {
     for _ in 0..2 {
@@ -187,6 +188,7 @@ fn draw(
             tick,
             keymap,
             theme,
+            date_format,
         };
         let mut viewport = state.viewport;
         terminal.draw(|frame| viewport = ui::render(frame, state, &view))?;

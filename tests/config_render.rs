@@ -51,6 +51,7 @@ fn draw(state: &AppState, config: &Config) -> Buffer {
         tick: 0,
         keymap: &config.keymap,
         theme: &config.theme,
+        date_format: &config.date_format,
     };
     let mut terminal = Terminal::new(TestBackend::new(120, 50)).unwrap();
     terminal
@@ -140,4 +141,18 @@ fn no_color_leaves_no_colour_and_keeps_the_selection_visible() {
     // With colours, there are some.
     let buffer = draw(&state, &Config::default());
     assert!(buffer.content().iter().any(|c| c.fg != Color::Reset));
+}
+
+#[test]
+fn a_date_pattern_replaces_the_relative_dates() {
+    let state = loaded();
+    let config = Config::parse("[general]\ndate_format = \"%Y-%m-%d\"\n", "test.toml").unwrap();
+    let buffer = draw(&state, &config);
+    let row = line(&buffer, row_of(&buffer, "nginx:1.27").unwrap());
+    // NOW - 3 days = 2025-06-12 15:06:40 UTC.
+    assert!(row.contains("2025-06-12"), "{row}");
+    assert!(!row.contains("days ago"), "{row}");
+    let buffer = draw(&state, &Config::default());
+    let row = line(&buffer, row_of(&buffer, "nginx:1.27").unwrap());
+    assert!(row.contains("3 days ago"), "{row}");
 }

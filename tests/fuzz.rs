@@ -262,6 +262,7 @@ fn render(state: &mut AppState, width: u16, height: u16, now: i64) {
         tick: 0,
         keymap: &keymap,
         theme: &Default::default(),
+        date_format: &Default::default(),
     };
     let mut viewport = state.viewport;
     terminal

@@ -100,6 +100,7 @@ fn show(state: &mut AppState, width: u16, height: u16) -> Frame {
         tick: 0,
         keymap: &keymap,
         theme: &Default::default(),
+        date_format: &Default::default(),
     };
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     for _ in 0..3 {
