@@ -160,7 +160,8 @@ impl Config {
         let source = Source { path, text };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
-            let message = e.message().trim().to_string();
+            // serde says "field"; the file's readers say "key" (a section is a key too).
+            let message = e.message().trim().replace("unknown field", "unknown key");
             source.error(span.clone(), source.key_at(span.start), message)
         })?;
         let mut config = Config::default();
@@ -469,6 +470,28 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_example_parses() {
+        let config = parse(
+            "[general]\nsort = \"created\"\ndate_format = \"%Y-%m-%d\"\nrefresh_fallback_secs = 0\n\
+             [keys]\nquit = [\"x\", \"Ctrl-c\"]\nmove_down = [\"n\", \"Down\"]\n\
+             [theme]\nselected = \"black on #ffaf00 bold\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.sort.key, SortKey::Created);
+        assert_eq!(
+            config.keymap.action_for(KeyInput::ch('n')),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            config.theme.selected,
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Rgb(0xff, 0xaf, 0))
+                .add_modifier(Modifier::BOLD)
+        );
+    }
+
+    #[test]
     fn a_key_can_move_from_one_action_to_another() {
         // `q` leaves quit and goes to move_down: no conflict once both are set.
         let config = parse("[keys]\nquit = [\"Ctrl-c\"]\nmove_down = [\"q\"]\n").unwrap();
@@ -522,14 +545,14 @@ mod tests {
 
         let e = err("[general]\nsort = \"size\"\nmause = true\n");
         assert_eq!(where_(&e), (3, 1, "general.mause"));
-        assert!(e.message.contains("unknown field `mause`"), "{e}");
+        assert!(e.message.contains("unknown key `mause`"), "{e}");
 
         let e = err("[general]\nmouse = \"yes\"\n");
         assert_eq!((e.line, e.key.as_str()), (2, "general.mouse"));
 
         let e = err("[colours]\nkey = \"cyan\"\n");
         assert_eq!((e.line, e.key.as_str()), (1, "colours"));
-        assert!(e.message.contains("unknown field `colours`"), "{e}");
+        assert!(e.message.contains("unknown key `colours`"), "{e}");
 
         let e = err("[general]\nsort = \"size\n");
         assert_eq!(e.line, 2);
