@@ -12,6 +12,7 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::core::action::Action;
 use crate::core::format::DateFormat;
 use crate::core::keymap::{self, KeyInput, KeyMap};
 use crate::core::sort::{Sort, SortKey};
@@ -250,6 +251,10 @@ impl Config {
                 })?;
                 inputs.push((input, text.span()));
             }
+            // An empty list unbinds an action, but something must still quit.
+            if inputs.is_empty() && action == Action::Quit {
+                return Err(source.error(span, key, "quit needs at least one key".into()));
+            }
             self.keymap
                 .set_keys(action, inputs.iter().map(|(k, _)| *k).collect());
             set_at.push((action, name, span, inputs));
@@ -413,7 +418,6 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::action::Action;
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, "/c/config.toml")
@@ -526,6 +530,12 @@ mod tests {
         let e = err("[keys]\nquit = [\"x\", \"x\"]\n");
         assert_eq!(where_(&e), (2, 9, "keys.quit"));
         assert!(e.message.contains("twice"), "{e}");
+
+        let e = err("[keys]\nquit = []\n");
+        assert_eq!(where_(&e), (2, 8, "keys.quit"));
+        assert!(e.message.contains("at least one key"), "{e}");
+        let unbound = parse("[keys]\nprune = []\n").unwrap();
+        assert_eq!(unbound.keymap.action_for(KeyInput::ch('P')), None);
 
         let e = err("[theme]\nkey = \"cyan\"\nerror = \"redish\"\n");
         assert_eq!(where_(&e), (3, 9, "theme.error"));
