@@ -112,3 +112,35 @@ fn print_config_path_shows_the_file_in_use() {
         imgtui::config::DEFAULT
     );
 }
+
+/// The raw output of a run against a fake engine serving a real list, quit after the list.
+fn colours_written(env: &[(&str, &str)]) -> String {
+    use support::fake_engine::{FakeEngine, Reply};
+    let images = include_str!("fixtures/new-images.json");
+    let engine = FakeEngine::start(move |path| {
+        if path.contains("/images/json") {
+            Reply::Json(images.to_string())
+        } else {
+            Reply::Status(404, r#"{"message":"no such image"}"#.into())
+        }
+    });
+    let mut tui = Tui::start_with_env(&["--host", &engine.host], env, 120, 30);
+    tui.wait_screen("the list", |s| s.contains("seed/big:200mb"));
+    tui.send("q");
+    assert_eq!(tui.wait_exit_code(), 0);
+    String::from_utf8_lossy(&tui.raw()).into_owned()
+}
+
+#[test]
+fn no_color_writes_no_colour_but_still_reverses_the_selection() {
+    let plain = colours_written(&[("NO_COLOR", "1")]);
+    assert!(!plain.contains("\u{1b}[38;"), "a foreground colour");
+    assert!(!plain.contains("\u{1b}[48;"), "a background colour");
+    assert!(plain.contains("\u{1b}[7m"), "no reversed selection");
+    // Without it (and with an empty NO_COLOR), colours are written.
+    let coloured = colours_written(&[("NO_COLOR", "")]);
+    assert!(
+        coloured.contains("\u{1b}[38;"),
+        "no foreground colour at all"
+    );
+}
