@@ -115,6 +115,12 @@ fn print_config_path_shows_the_file_in_use() {
 
 /// The raw output of a run against a fake engine serving a real list, quit after the list.
 fn colours_written(env: &[(&str, &str)]) -> String {
+    run_listed(&[], env).0
+}
+
+/// A run against a fake engine serving a real list: everything written, and the screen
+/// once the list is in.
+fn run_listed(args: &[&str], env: &[(&str, &str)]) -> (String, String) {
     use support::fake_engine::{FakeEngine, Reply};
     let images = include_str!("fixtures/new-images.json");
     let engine = FakeEngine::start(move |path| {
@@ -124,11 +130,27 @@ fn colours_written(env: &[(&str, &str)]) -> String {
             Reply::Status(404, r#"{"message":"no such image"}"#.into())
         }
     });
-    let mut tui = Tui::start_with_env(&["--host", &engine.host], env, 120, 30);
-    tui.wait_screen("the list", |s| s.contains("seed/big:200mb"));
+    let mut all = vec!["--host", engine.host.as_str()];
+    all.extend_from_slice(args);
+    let mut tui = Tui::start_with_env(&all, env, 120, 30);
+    let screen = tui.wait_screen("the list", |s| s.contains("seed/big:200mb"));
     tui.send("q");
     assert_eq!(tui.wait_exit_code(), 0);
-    String::from_utf8_lossy(&tui.raw()).into_owned()
+    (String::from_utf8_lossy(&tui.raw()).into_owned(), screen)
+}
+
+#[test]
+fn the_configs_sort_and_mouse_apply_and_flags_win() {
+    let home = config_home("[general]\nsort = \"name\"\nmouse = false\n");
+    let (raw, screen) = run_listed(&[], &env(&home));
+    assert!(screen.contains("by name ▲"), "{screen}");
+    assert!(!raw.contains("\u{1b}[?1000h"), "mouse reporting turned on");
+    let (_, screen) = run_listed(&["--sort", "size"], &env(&home));
+    assert!(screen.contains("by size ▼"), "{screen}");
+    // The defaults: by size, the mouse on.
+    let (raw, screen) = run_listed(&[], &[]);
+    assert!(screen.contains("by size ▼"), "{screen}");
+    assert!(raw.contains("\u{1b}[?1000h"), "mouse reporting stays off");
 }
 
 #[test]
