@@ -82,7 +82,7 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
     let panic_after_first_frame = std::env::var_os("IMGTUI_TEST_PANIC").is_some();
     loop {
         if dirty {
-            draw(terminal, &mut state, &keymap, (&theme, &date_format), tick)?;
+            draw(terminal, &mut state, &keymap, &theme, &date_format, tick)?;
             dirty = false;
             if panic_after_first_frame {
                 panic!("IMGTUI_TEST_PANIC is set: panicking on purpose");
@@ -179,7 +179,8 @@ fn draw(
     terminal: &mut DefaultTerminal,
     state: &mut AppState,
     keymap: &KeyMap,
-    (theme, date_format): (&Theme, &DateFormat),
+    theme: &Theme,
+    date_format: &DateFormat,
     tick: u64,
 ) -> Result<()> {
     for _ in 0..2 {
