@@ -76,6 +76,8 @@ fn measure(
             now: NOW,
             tick: 0,
             keymap,
+            theme: &Default::default(),
+            date_format: &Default::default(),
         };
         let mut viewport = state.viewport;
         terminal
@@ -202,6 +204,8 @@ fn main() {
             now: NOW,
             tick: 0,
             keymap: &keymap,
+            theme: &Default::default(),
+            date_format: &Default::default(),
         };
         terminal
             .draw(|frame| {
@@ -300,6 +304,8 @@ fn filter_typing(
                 now: NOW,
                 tick: 0,
                 keymap,
+                theme: &Default::default(),
+                date_format: &Default::default(),
             };
             terminal
                 .draw(|frame| {

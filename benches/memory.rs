@@ -80,6 +80,8 @@ fn measure(fixture: &str, path: &str, n: usize) {
         now: 1_750_000_000,
         tick: 0,
         keymap: &keymap,
+        theme: &Default::default(),
+        date_format: &Default::default(),
     };
     terminal
         .draw(|frame| {

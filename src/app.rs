@@ -11,12 +11,14 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::unbounded_channel;
 
 use crate::core::action::{Command, EngineEvent, Message};
+use crate::core::format::DateFormat;
 use crate::core::keymap::{Key, KeyInput, KeyMap};
 use crate::core::sort::Sort;
 use crate::core::state::{AppState, EngineStatus};
 use crate::engine::cache::ListCache;
 use crate::engine::endpoint::Endpoint;
 use crate::engine::worker::{self, EngineHandle, EngineRequest};
+use crate::ui::theme::Theme;
 use crate::ui::{self, View};
 
 const SPINNER_INTERVAL: Duration = Duration::from_millis(100);
@@ -34,10 +36,18 @@ pub struct Options {
     pub cache: Option<ListCache>,
     /// Report clicks and the wheel (off with `--no-mouse`; `main` turns capture on and off).
     pub mouse: bool,
+    /// From the config file (the built-in defaults without one).
+    pub keymap: KeyMap,
+    pub theme: Theme,
+    /// Seconds between safety-net re-lists (0 = never).
+    pub refresh_fallback_secs: u64,
+    pub date_format: DateFormat,
 }
 
 pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()> {
-    let keymap = KeyMap::default();
+    let keymap = options.keymap;
+    let theme = options.theme;
+    let date_format = options.date_format;
     let mut state = AppState::new(options.sort, options.endpoint.to_string());
     state.read_only = options.read_only;
     state.update(Message::Clock(now()));
@@ -56,7 +66,9 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
             }
         });
     }
-    let engine = worker::spawn(options.endpoint, engine_out);
+    let fallback = (options.refresh_fallback_secs > 0)
+        .then(|| Duration::from_secs(options.refresh_fallback_secs));
+    let engine = worker::spawn_with(options.endpoint, engine_out, fallback);
     let mut saved = false;
     let mut input = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -70,7 +82,7 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
     let panic_after_first_frame = std::env::var_os("IMGTUI_TEST_PANIC").is_some();
     loop {
         if dirty {
-            draw(terminal, &mut state, &keymap, tick)?;
+            draw(terminal, &mut state, &keymap, &theme, &date_format, tick)?;
             dirty = false;
             if panic_after_first_frame {
                 panic!("IMGTUI_TEST_PANIC is set: panicking on purpose");
@@ -167,6 +179,8 @@ fn draw(
     terminal: &mut DefaultTerminal,
     state: &mut AppState,
     keymap: &KeyMap,
+    theme: &Theme,
+    date_format: &DateFormat,
     tick: u64,
 ) -> Result<()> {
     for _ in 0..2 {
@@ -174,6 +188,8 @@ fn draw(
             now: now(),
             tick,
             keymap,
+            theme,
+            date_format,
         };
         let mut viewport = state.viewport;
         terminal.draw(|frame| viewport = ui::render(frame, state, &view))?;

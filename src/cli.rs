@@ -22,9 +22,9 @@ pub struct Cli {
     #[arg(long, value_name = "URL", global = true)]
     pub host: Option<String>,
 
-    /// Initial sort order.
-    #[arg(long, value_name = "KEY", default_value = "size", value_parser = parse_sort_key, global = true)]
-    pub sort: SortKey,
+    /// Initial sort order (default: the config's general.sort, else size).
+    #[arg(long, value_name = "KEY", value_parser = parse_sort_key, global = true)]
+    pub sort: Option<SortKey>,
 
     /// Disable every key that deletes, untags or prunes (shown in the status bar).
     #[arg(long)]
@@ -51,6 +51,18 @@ pub struct Cli {
     /// sorting.
     #[arg(long)]
     pub no_mouse: bool,
+
+    /// Read the config from FILE instead of $XDG_CONFIG_HOME/imgtui/config.toml.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<std::path::PathBuf>,
+
+    /// Print the path of the config file in use and exit.
+    #[arg(long)]
+    pub print_config_path: bool,
+
+    /// Print the default config (every key, commented) and exit.
+    #[arg(long)]
+    pub print_default_config: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,9 +78,14 @@ pub enum Command {
 
 impl Cli {
     pub fn initial_sort(&self) -> Sort {
+        self.sort_over(Sort::default())
+    }
+
+    /// The flags over the config's sort: `--sort` replaces its key, `--reverse` reverses.
+    pub fn sort_over(&self, config: Sort) -> Sort {
         Sort {
-            key: self.sort,
-            reversed: self.reverse,
+            key: self.sort.unwrap_or(config.key),
+            reversed: self.reverse || config.reversed,
         }
     }
 }
@@ -110,6 +127,22 @@ mod tests {
         let cli = Cli::try_parse_from(["imgtui", "--host", "unix:///x.sock"]).unwrap();
         assert_eq!(cli.host.as_deref(), Some("unix:///x.sock"));
         assert_eq!(cli.initial_sort(), Sort::default());
+    }
+
+    #[test]
+    fn flags_win_over_the_configs_sort() {
+        let config = Sort {
+            key: SortKey::Name,
+            reversed: true,
+        };
+        let cli = Cli::try_parse_from(["imgtui"]).unwrap();
+        assert_eq!(cli.sort_over(config), config);
+        let cli = Cli::try_parse_from(["imgtui", "--sort", "created"]).unwrap();
+        assert_eq!(cli.sort_over(config).key, SortKey::Created);
+        let cli = Cli::try_parse_from(["imgtui", "--reverse"]).unwrap();
+        assert!(cli.sort_over(Sort::default()).reversed);
+        let cli = Cli::try_parse_from(["imgtui", "--config", "/x.toml", "list"]).unwrap();
+        assert_eq!(cli.config.as_deref(), Some(std::path::Path::new("/x.toml")));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod cli;
 pub mod clipboard;
+pub mod config;
 pub mod core;
 pub mod engine;
 pub mod listing;

@@ -17,6 +17,31 @@ fn main() -> ExitCode {
         clap_complete::generate(shell, &mut Cli::command(), "imgtui", &mut std::io::stdout());
         return ExitCode::SUCCESS;
     }
+    if cli.print_config_path {
+        match imgtui::config::chosen_path(cli.config.as_deref()) {
+            Some(path) => println!("{}", path.display()),
+            None => {
+                eprintln!("imgtui: no config path: neither XDG_CONFIG_HOME nor HOME is set");
+                return ExitCode::from(2);
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+    if cli.print_default_config {
+        print!("{}", imgtui::config::DEFAULT);
+        return ExitCode::SUCCESS;
+    }
+    // Before the terminal is touched: a mistake in the file stops here, with where it is.
+    let mut config = match imgtui::config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("imgtui: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if imgtui::config::no_color(std::env::var_os("NO_COLOR").as_deref()) {
+        config.theme = config.theme.without_colours();
+    }
     let rust_log = std::env::var("RUST_LOG").ok();
     if let Some(path) = imgtui::logging::chosen_path(cli.log_file.as_deref(), rust_log.as_deref())
         && let Err(err) = imgtui::logging::init(&path, rust_log.as_deref())
@@ -54,7 +79,7 @@ fn main() -> ExitCode {
             .map_or(0, |d| d.as_secs() as i64);
         let listed = runtime.block_on(imgtui::listing::run(
             endpoint,
-            cli.initial_sort(),
+            cli.sort_over(config.sort),
             &cli.filter,
             format,
             now,
@@ -77,10 +102,14 @@ fn main() -> ExitCode {
     let options = Options {
         cache,
         endpoint,
-        sort: cli.initial_sort(),
+        sort: cli.sort_over(config.sort),
         read_only: cli.read_only,
         filter: cli.filter.clone(),
-        mouse: !cli.no_mouse,
+        mouse: !cli.no_mouse && config.mouse,
+        keymap: config.keymap,
+        theme: config.theme,
+        refresh_fallback_secs: config.refresh_fallback_secs,
+        date_format: config.date_format,
     };
     // ratatui::init installs a panic hook that restores the terminal before the message.
     let mut terminal = ratatui::init();

@@ -413,6 +413,8 @@ fn draw_frames(state: &mut AppState, w: u16, h: u16, frames: usize) -> Vec<Strin
         now: NOW,
         tick: 0,
         keymap: &keymap,
+        theme: &Default::default(),
+        date_format: &Default::default(),
     };
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     for _ in 0..frames {

@@ -261,6 +261,8 @@ fn render(state: &mut AppState, width: u16, height: u16, now: i64) {
         now,
         tick: 0,
         keymap: &keymap,
+        theme: &Default::default(),
+        date_format: &Default::default(),
     };
     let mut viewport = state.viewport;
     terminal

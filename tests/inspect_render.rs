@@ -87,6 +87,8 @@ fn show(state: &mut AppState, width: u16, height: u16) -> Screen {
             now: NOW,
             tick: 0,
             keymap: &keymap,
+            theme: &Default::default(),
+            date_format: &Default::default(),
         };
         let mut viewport = state.viewport;
         terminal

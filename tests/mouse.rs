@@ -99,6 +99,8 @@ fn show(state: &mut AppState, width: u16, height: u16) -> Frame {
         now: NOW,
         tick: 0,
         keymap: &keymap,
+        theme: &Default::default(),
+        date_format: &Default::default(),
     };
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     for _ in 0..3 {

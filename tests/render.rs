@@ -151,6 +151,8 @@ fn draw_with(state: &AppState, w: u16, h: u16, tick: u64) -> (Screen, Viewport) 
         now: NOW,
         tick,
         keymap: &keymap,
+        theme: &Default::default(),
+        date_format: &Default::default(),
     };
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut viewport = Viewport::default();

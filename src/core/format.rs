@@ -58,6 +58,85 @@ pub fn absolute_time(created: Option<i64>) -> String {
     )
 }
 
+/// How dates are shown: "3 days ago", or a pattern (config `general.date_format`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum DateFormat {
+    #[default]
+    Relative,
+    /// `%Y %m %d %H %M %S %Z %%` tokens (UTC), everything else as written.
+    Pattern(String),
+}
+
+impl DateFormat {
+    /// "relative", or a pattern whose every `%` starts a known token.
+    pub fn parse(text: &str) -> Result<DateFormat, String> {
+        if text == "relative" {
+            return Ok(DateFormat::Relative);
+        }
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '%' {
+                match chars.next() {
+                    Some('Y' | 'm' | 'd' | 'H' | 'M' | 'S' | 'Z' | '%') => {}
+                    Some(other) => {
+                        return Err(format!(
+                            "unknown date token \"%{other}\" in {text:?} (known: %Y %m %d %H %M %S %Z %%)"
+                        ));
+                    }
+                    None => return Err(format!("{text:?} ends in a lone \"%\"")),
+                }
+            }
+        }
+        if text.is_empty() {
+            return Err(
+                "an empty date format (\"relative\" or a pattern like \"%Y-%m-%d\")".into(),
+            );
+        }
+        Ok(DateFormat::Pattern(text.to_string()))
+    }
+
+    pub fn format(&self, created: Option<i64>, now: i64) -> String {
+        match self {
+            DateFormat::Relative => relative_time(created, now),
+            DateFormat::Pattern(pattern) => match created {
+                Some(ts) => pattern_time(ts, pattern),
+                None => "unknown".to_string(),
+            },
+        }
+    }
+}
+
+/// `ts` (UTC) written with a checked pattern's tokens.
+pub fn pattern_time(ts: i64, pattern: &str) -> String {
+    let (y, m, d) = civil_from_days(ts.div_euclid(86_400));
+    let secs = ts.rem_euclid(86_400);
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('Y') => out.push_str(&format!("{y:04}")),
+            Some('m') => out.push_str(&format!("{m:02}")),
+            Some('d') => out.push_str(&format!("{d:02}")),
+            Some('H') => out.push_str(&format!("{:02}", secs / 3600)),
+            Some('M') => out.push_str(&format!("{:02}", secs % 3600 / 60)),
+            Some('S') => out.push_str(&format!("{:02}", secs % 60)),
+            Some('Z') => out.push_str("UTC"),
+            Some(other) => {
+                out.push('%');
+                if other != '%' {
+                    out.push(other);
+                }
+            }
+            None => out.push('%'),
+        }
+    }
+    out
+}
+
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day); exact for any i64 day
 /// count that fits a year in i64 (the algorithm works in 400-year eras).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -164,6 +243,30 @@ mod tests {
         // Extremes must not panic.
         let _ = absolute_time(Some(i64::MAX));
         let _ = absolute_time(Some(i64::MIN));
+    }
+
+    #[test]
+    fn date_patterns() {
+        let ts = 951_782_400 + 13 * 3600 + 4 * 60 + 5; // 2000-02-29 13:04:05 UTC
+        assert_eq!(
+            pattern_time(ts, "%Y-%m-%d %H:%M:%S %Z"),
+            "2000-02-29 13:04:05 UTC"
+        );
+        assert_eq!(pattern_time(ts, "%d.%m.%Y"), "29.02.2000");
+        assert_eq!(pattern_time(ts, "100%% at %H"), "100% at 13");
+        let format = DateFormat::parse("%Y/%m/%d").unwrap();
+        assert_eq!(format.format(Some(ts), ts), "2000/02/29");
+        assert_eq!(format.format(None, ts), "unknown");
+        assert_eq!(DateFormat::parse("relative"), Ok(DateFormat::Relative));
+        assert_eq!(
+            DateFormat::Relative.format(Some(ts - 60), ts),
+            "1 minute ago"
+        );
+        let err = DateFormat::parse("%Y-%q").unwrap_err();
+        assert!(err.contains("%q"), "{err}");
+        assert!(DateFormat::parse("%Y %").is_err());
+        assert!(DateFormat::parse("").is_err());
+        let _ = pattern_time(i64::MIN, "%Y");
     }
 
     #[test]

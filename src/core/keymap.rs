@@ -76,12 +76,120 @@ impl KeyInput {
     }
 }
 
+/// Each action's name in the config file's `[keys]` section.
+pub const ACTION_NAMES: &[(&str, Action)] = &[
+    ("move_down", Action::Down),
+    ("move_up", Action::Up),
+    ("page_down", Action::PageDown),
+    ("page_up", Action::PageUp),
+    ("half_page_down", Action::HalfPageDown),
+    ("half_page_up", Action::HalfPageUp),
+    ("top", Action::Top),
+    ("bottom", Action::Bottom),
+    ("sort_size", Action::SortBy(SortKey::Size)),
+    ("sort_created", Action::SortBy(SortKey::Created)),
+    ("sort_name", Action::SortBy(SortKey::Name)),
+    ("sort_containers", Action::SortBy(SortKey::Containers)),
+    ("toggle_focus", Action::ToggleFocus),
+    ("refresh", Action::Refresh),
+    ("toggle_mark", Action::ToggleMark),
+    ("mark_all", Action::MarkAll),
+    ("delete", Action::Delete),
+    ("delete_dangling", Action::DeleteDangling),
+    ("prune", Action::Prune),
+    ("filter", Action::Filter),
+    ("toggle_dangling_only", Action::ToggleDanglingOnly),
+    ("toggle_unused_only", Action::ToggleUnusedOnly),
+    ("disk_usage", Action::DiskUsage),
+    ("inspect", Action::Inspect),
+    ("next_tab", Action::NextTab),
+    ("config_tab", Action::ShowTab(InspectTab::Config)),
+    ("history_tab", Action::ShowTab(InspectTab::History)),
+    ("yank_id", Action::Yank(Yank::Id)),
+    ("yank_reference", Action::Yank(Yank::Reference)),
+    ("help", Action::ToggleHelp),
+    ("back", Action::Back),
+    ("quit", Action::Quit),
+];
+
+pub fn action_by_name(name: &str) -> Option<Action> {
+    ACTION_NAMES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, a)| *a)
+}
+
+pub fn action_name(action: Action) -> Option<&'static str> {
+    ACTION_NAMES
+        .iter()
+        .find(|(_, a)| *a == action)
+        .map(|(n, _)| *n)
+}
+
+/// Key names as the config file writes them (besides single characters).
+const KEY_NAMES: &[(&str, Key)] = &[
+    ("Space", Key::Char(' ')),
+    ("Up", Key::Up),
+    ("Down", Key::Down),
+    ("Left", Key::Left),
+    ("Right", Key::Right),
+    ("PageUp", Key::PageUp),
+    ("PageDown", Key::PageDown),
+    ("Home", Key::Home),
+    ("End", Key::End),
+    ("Tab", Key::Tab),
+    ("Shift-Tab", Key::BackTab),
+    ("Enter", Key::Enter),
+    ("Esc", Key::Esc),
+    ("Backspace", Key::Backspace),
+    ("Delete", Key::Delete),
+];
+
+impl KeyInput {
+    /// A key as the config file writes it: "j", "Down", "Ctrl-c", "Space", "Shift-Tab".
+    pub fn parse(text: &str) -> Option<KeyInput> {
+        if let Some(rest) = text.strip_prefix("Ctrl-") {
+            let mut chars = rest.chars();
+            return match (chars.next(), chars.next()) {
+                (Some(c), None) if c.is_ascii_lowercase() => Some(KeyInput::ctrl(c)),
+                _ => None,
+            };
+        }
+        if let Some((_, key)) = KEY_NAMES.iter().find(|(n, _)| *n == text) {
+            return Some(KeyInput::plain(*key));
+        }
+        let mut chars = text.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if !c.is_whitespace() && !c.is_control() => Some(KeyInput::ch(c)),
+            _ => None,
+        }
+    }
+
+    /// The inverse of `parse`.
+    pub fn config_name(&self) -> String {
+        let name = match KEY_NAMES.iter().find(|(_, k)| *k == self.key) {
+            Some((n, _)) => n.to_string(),
+            None => match self.key {
+                Key::Char(c) => c.to_string(),
+                _ => unreachable!("every other key has a name"),
+            },
+        };
+        if self.ctrl {
+            format!("Ctrl-{name}")
+        } else {
+            name
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Binding {
     pub keys: Vec<KeyInput>,
     pub action: Action,
     pub help: &'static str,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyMap {
     bindings: Vec<Binding>,
 }
@@ -231,6 +339,17 @@ impl KeyMap {
             .map(|b| b.action)
     }
 
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// Binds `action` to exactly `keys` instead of its default keys (from the config file).
+    pub fn set_keys(&mut self, action: Action, keys: Vec<KeyInput>) {
+        if let Some(b) = self.bindings.iter_mut().find(|b| b.action == action) {
+            b.keys = keys;
+        }
+    }
+
     /// One row per binding: the keys as written ("j, ↓") and what they do.
     pub fn help_rows(&self) -> Vec<(String, &'static str)> {
         self.bindings
@@ -306,6 +425,59 @@ mod tests {
                 assert!(seen.insert(*k), "{} bound twice", k.label());
             }
         }
+    }
+
+    #[test]
+    fn every_binding_has_a_config_name_and_back() {
+        let map = KeyMap::default();
+        assert_eq!(map.bindings.len(), ACTION_NAMES.len());
+        for b in &map.bindings {
+            let name = action_name(b.action).expect("named");
+            assert_eq!(action_by_name(name), Some(b.action));
+        }
+        assert_eq!(action_by_name("launch"), None);
+    }
+
+    #[test]
+    fn key_strings_round_trip() {
+        let map = KeyMap::default();
+        let mut keys: Vec<KeyInput> = map.bindings.iter().flat_map(|b| b.keys.clone()).collect();
+        keys.extend([
+            KeyInput::plain(Key::Backspace),
+            KeyInput::ch('x'),
+            KeyInput::ch('ü'),
+            KeyInput::ctrl('z'),
+        ]);
+        for k in keys {
+            assert_eq!(
+                KeyInput::parse(&k.config_name()),
+                Some(k),
+                "{}",
+                k.config_name()
+            );
+        }
+        assert_eq!(KeyInput::parse("Ctrl-c"), Some(KeyInput::ctrl('c')));
+        assert_eq!(KeyInput::parse("Space"), Some(KeyInput::ch(' ')));
+        assert_eq!(
+            KeyInput::parse("Shift-Tab"),
+            Some(KeyInput::plain(Key::BackTab))
+        );
+        for bad in ["", "Ctrl-ü", "Ctrl-", "Ctrl-C", "jk", "F1", " ", "down"] {
+            assert_eq!(KeyInput::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn set_keys_replaces_an_actions_keys() {
+        let mut map = KeyMap::default();
+        map.set_keys(Action::Quit, vec![KeyInput::ch('x')]);
+        assert_eq!(map.action_for(KeyInput::ch('x')), Some(Action::Quit));
+        assert_eq!(map.action_for(KeyInput::ch('q')), None);
+        assert!(
+            map.help_rows()
+                .iter()
+                .any(|(k, h)| k == "x" && *h == "quit")
+        );
     }
 
     #[test]

@@ -41,8 +41,18 @@ impl EngineHandle {
 
 /// Starts the engine task on the current tokio runtime.
 pub fn spawn(endpoint: Endpoint, out: UnboundedSender<EngineEvent>) -> EngineHandle {
+    spawn_with(endpoint, out, None)
+}
+
+/// `spawn`, also re-listing everything every `fallback` while connected (config
+/// `refresh_fallback_secs`): a safety net besides the event stream, costly on big engines.
+pub fn spawn_with(
+    endpoint: Endpoint,
+    out: UnboundedSender<EngineEvent>,
+    fallback: Option<Duration>,
+) -> EngineHandle {
     let (requests, inbox) = unbounded_channel();
-    tokio::spawn(run(endpoint, out, inbox));
+    tokio::spawn(run(endpoint, out, inbox, fallback));
     EngineHandle { requests }
 }
 
@@ -57,6 +67,7 @@ async fn run(
     endpoint: Endpoint,
     out: UnboundedSender<EngineEvent>,
     mut inbox: UnboundedReceiver<EngineRequest>,
+    fallback: Option<Duration>,
 ) {
     let host = endpoint.to_string();
     let mut generation = 0;
@@ -81,7 +92,7 @@ async fn run(
                 let _ = out.send(EngineEvent::Status(EngineStatus::Connected(
                     engine.info().clone(),
                 )));
-                match follow(&engine, &out, &mut inbox, &mut generation).await {
+                match follow(&engine, &out, &mut inbox, &mut generation, fallback).await {
                     Ok(()) => return, // the loop has gone
                     Err(lost) => {
                         // Debug formatting: engine text may hold escape sequences.
@@ -120,6 +131,7 @@ async fn follow(
     out: &UnboundedSender<EngineEvent>,
     inbox: &mut UnboundedReceiver<EngineRequest>,
     generation: &mut u64,
+    fallback: Option<Duration>,
 ) -> Result<(), EngineError> {
     // Subscribe first, then list: whatever changes during the list is in the stream.
     let mut events = engine.events().await?;
@@ -132,6 +144,11 @@ async fn follow(
     // Fetches run concurrently but their results are applied in event order, so a slow
     // answer about an earlier event never overwrites a later one (a tag that moved twice).
     let mut fetches: FuturesOrdered<Pending> = FuturesOrdered::new();
+    let mut fallback = fallback.filter(|d| !d.is_zero()).map(|every| {
+        let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        interval
+    });
 
     loop {
         tokio::select! {
@@ -173,6 +190,14 @@ async fn follow(
             Some(results) = fetches.next(), if !fetches.is_empty() => {
                 for result in results {
                     let _ = out.send(result);
+                }
+            },
+            // The safety net: a full list (unless one is running), as Ctrl-R would.
+            _ = async { fallback.as_mut().expect("guarded by the if").tick().await }, if fallback.is_some() => {
+                if listing.is_none() {
+                    tracing::info!(generation = *generation, "periodic re-list (refresh_fallback_secs)");
+                    listing = Some(full_list(engine.clone(), *generation));
+                    let _ = out.send(EngineEvent::ListStarted { generation: *generation });
                 }
             },
         }

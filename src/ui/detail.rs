@@ -68,7 +68,7 @@ pub fn lines(
         "Created",
         &format!(
             "{} ({})",
-            format::absolute_time(image.created),
+            super::absolute(image.created),
             format::relative_time(image.created, now)
         ),
     );

@@ -84,7 +84,7 @@ fn target_row(target: &Target, now: i64, width: usize) -> Line<'static> {
     let fixed = format!(
         "  {:<12}  {:>14}  {:>9}  ",
         target.id.short(),
-        format::relative_time(target.created, now),
+        super::created(target.created, now),
         format::size(target.size)
     );
     let room = width.saturating_sub(fixed.chars().count());

@@ -130,7 +130,7 @@ fn config_lines(config: &ImageConfig, now: i64, width: usize) -> Vec<Line<'stati
     let created = match config.created {
         Some(_) => format!(
             "{} ({})",
-            format::absolute_time(config.created),
+            super::absolute(config.created),
             format::relative_time(config.created, now)
         ),
         None => String::new(),
@@ -229,7 +229,7 @@ fn history_lines(history: &[HistoryRow], now: i64, width: usize) -> Vec<Line<'st
         for row in history {
             let head = format!(
                 "{} · {}",
-                format::relative_time(row.created, now),
+                super::created(row.created, now),
                 format::size(row.size)
             );
             out.push(Line::styled(
@@ -246,7 +246,7 @@ fn history_lines(history: &[HistoryRow], now: i64, width: usize) -> Vec<Line<'st
     let comment = comment_width(width);
     for row in history {
         let created = pad(
-            &fit(&format::relative_time(row.created, now), CREATED_WIDTH),
+            &fit(&super::created(row.created, now), CREATED_WIDTH),
             CREATED_WIDTH,
         );
         let pieces = wrap_words(&safe(&row.created_by), command_width);

@@ -200,7 +200,7 @@ fn cell<'a>(column: Column, state: &AppState, image: &'a Image, now: i64) -> Cel
         Column::Id => Cell::from(sanitize(image.id.short())),
         // Drawn by the caller, with the filter's highlights.
         Column::Name => Cell::default(),
-        Column::Created => Cell::from(format::relative_time(image.created, now)),
+        Column::Created => Cell::from(super::created(image.created, now)),
         Column::Size => Cell::from(Line::from(format::size(image.size)).right_aligned()),
         Column::Used => {
             let used = state

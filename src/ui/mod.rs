@@ -11,7 +11,7 @@ mod list;
 pub mod mouse;
 mod status;
 pub mod text;
-mod theme;
+pub mod theme;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
@@ -19,6 +19,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::core::action::Viewport;
+use crate::core::format::DateFormat;
 use crate::core::keymap::KeyMap;
 use crate::core::sanitize::sanitize;
 use crate::core::state::{AppState, EngineStatus, Focus};
@@ -30,6 +31,28 @@ pub struct View<'a> {
     /// Advances while something is in flight; drives the spinner.
     pub tick: u64,
     pub keymap: &'a KeyMap,
+    /// Colours and styles (from the config file; without colours under `NO_COLOR`).
+    pub theme: &'a theme::Theme,
+    /// How dates are written (config `general.date_format`; relative by default).
+    pub date_format: &'a DateFormat,
+}
+
+thread_local! {
+    /// The frame's date format, installed by `render` like the theme.
+    static DATE_FORMAT: std::cell::RefCell<DateFormat> = std::cell::RefCell::default();
+}
+
+/// When an image (or layer) was created, as the config says: "3 days ago" by default.
+fn created(at: Option<i64>, now: i64) -> String {
+    DATE_FORMAT.with(|f| f.borrow().format(at, now))
+}
+
+/// The exact time: the config's pattern, else `2024-05-10 12:34:56 UTC`.
+fn absolute(at: Option<i64>) -> String {
+    DATE_FORMAT.with(|f| match &*f.borrow() {
+        DateFormat::Pattern(_) => f.borrow().format(at, 0),
+        DateFormat::Relative => crate::core::format::absolute_time(at),
+    })
 }
 
 /// Below this nothing useful fits.
@@ -41,6 +64,8 @@ const SIDE_BY_SIDE_WIDTH: u16 = 120;
 const DETAIL_MIN_HEIGHT: u16 = 16;
 
 pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
+    theme::install(view.theme);
+    DATE_FORMAT.with(|f| f.borrow_mut().clone_from(view.date_format));
     let area = frame.area();
     let Some(panes) = layout::panes(area, state) else {
         too_small(frame, area);

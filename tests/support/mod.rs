@@ -275,6 +275,10 @@ impl Tui {
         // Every run gets an empty cache of its own, so no list from an earlier run (of any
         // test, on any socket path) shows up; a test that wants one passes XDG_CACHE_HOME.
         cmd.env("XDG_CACHE_HOME", private_dir("cache"));
+        // Nor does the developer's own config: an empty config dir (the defaults) unless a
+        // test passes XDG_CONFIG_HOME.
+        cmd.env("XDG_CONFIG_HOME", private_dir("config"));
+        cmd.env_remove("NO_COLOR");
         for (key, value) in env {
             cmd.env(key, value);
         }
