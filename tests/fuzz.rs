@@ -216,7 +216,7 @@ fn message() -> impl Strategy<Value = Message> {
                 })
             }),
         1 => (any::<usize>(), any::<usize>(), any::<usize>(), any::<(usize, usize)>()).prop_map(|(l, d, t, (ir, il))| {
-            Message::Viewport(Viewport { list_rows: l, detail_rows: d, detail_lines: t, inspect_rows: ir, inspect_lines: il })
+            Message::Viewport(Viewport { list_rows: l, detail_rows: d, detail_lines: t, inspect_rows: ir, inspect_lines: il, help_rows: ir / 2, help_lines: il / 2 })
         }),
         1 => (id(), prop::option::of(inspect_data())).prop_map(|(id, data)| {
             Message::Engine(EngineEvent::Inspected { id, result: data.map(Box::new).ok_or_else(|| "gone".to_string()) })

@@ -2564,3 +2564,38 @@ fn disk_usage_shows_in_the_status_bar_and_the_detail_pane() {
         "\n{screen}"
     );
 }
+
+/// On a short terminal the help scrolls: it says there is more, j/G/k move it, and every
+/// line can be reached; nothing behind it moves.
+#[test]
+fn the_help_scrolls_on_a_short_terminal() {
+    let mut state = loaded(sample());
+    act(&mut state, Action::ToggleHelp);
+    let screen = show(&mut state, 80, 24);
+    assert!(screen.contains("move down"), "\n{screen}");
+    assert!(screen.contains("↓ more · j/k scroll"), "\n{screen}");
+    assert!(!screen.contains("closes this help"), "\n{screen}");
+
+    act(&mut state, Action::Bottom);
+    let screen = show(&mut state, 80, 24);
+    assert!(screen.contains("Esc or ? closes this help"), "\n{screen}");
+    assert!(screen.contains("↑ more · j/k scroll"), "\n{screen}");
+    assert!(!screen.contains("move down"), "\n{screen}");
+    let bottom = state.help_scroll;
+    act(&mut state, Action::Down);
+    assert_eq!(state.help_scroll, bottom, "clamped at the end");
+
+    act(&mut state, Action::Up);
+    let screen = show(&mut state, 80, 24);
+    assert!(screen.contains("↑↓ more"), "\n{screen}");
+    act(&mut state, Action::Top);
+    let screen = show(&mut state, 80, 24);
+    assert!(screen.contains("move down"), "\n{screen}");
+
+    // The list behind did not move, and a tall terminal shows it all without a hint.
+    act(&mut state, Action::ToggleHelp);
+    assert_eq!(state.cursor(), 0);
+    act(&mut state, Action::ToggleHelp);
+    let screen = show(&mut state, 120, 60);
+    assert!(screen.contains("closes this help") && !screen.contains("more · j/k"));
+}

@@ -150,6 +150,9 @@ pub enum EngineEvent {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Viewport {
     pub list_rows: usize,
+    /// The help overlay's visible rows and its lines in all (0 while it is closed).
+    pub help_rows: usize,
+    pub help_lines: usize,
     pub detail_rows: usize,
     pub detail_lines: usize,
     /// The inspect pane's content rows and lines in all (0 while it is closed).

@@ -31,7 +31,14 @@ pub enum Pointer {
 impl AppState {
     pub(super) fn pointer(&mut self, pointer: Pointer) {
         // An open dialog or the help overlay covers the list: nothing behind it reacts.
-        if self.dialog.is_some() || self.help_open {
+        if self.dialog.is_some() {
+            return;
+        }
+        // The wheel scrolls the help overlay; clicks do nothing behind it.
+        if self.help_open {
+            if let Pointer::Scroll { notches, .. } = pointer {
+                self.scroll_help(notches.saturating_mul(WHEEL_ROWS));
+            }
             return;
         }
         // The inspect view covers both panes: the wheel scrolls it, clicks do nothing.

@@ -116,6 +116,8 @@ pub struct AppState {
     pub listing: Listing,
     pub last_error: Option<String>,
     pub help_open: bool,
+    /// The help overlay's first line shown (it scrolls on short terminals).
+    pub help_scroll: usize,
     pub should_quit: bool,
     /// Started with `--read-only`: every destructive key is refused.
     pub read_only: bool,
@@ -161,6 +163,8 @@ impl AppState {
                 detail_lines: 0,
                 inspect_rows: 0,
                 inspect_lines: 0,
+                help_rows: 0,
+                help_lines: 0,
             },
             engine: EngineStatus::Connecting {
                 host: host.into(),
@@ -169,6 +173,7 @@ impl AppState {
             listing: Listing::default(),
             last_error: None,
             help_open: false,
+            help_scroll: 0,
             should_quit: false,
             read_only: false,
             dialog: None,
@@ -458,7 +463,22 @@ impl AppState {
         self.inspect
             .set_size(viewport.inspect_rows, viewport.inspect_lines);
         self.detail_scroll = self.detail_scroll.min(self.max_detail_scroll());
+        self.help_scroll = self.help_scroll.min(self.max_help_scroll());
         self.keep_cursor_visible();
+    }
+
+    pub(super) fn max_help_scroll(&self) -> usize {
+        self.viewport
+            .help_lines
+            .saturating_sub(self.viewport.help_rows)
+    }
+
+    /// Scrolls the help overlay by `delta` lines, within its length.
+    pub(super) fn scroll_help(&mut self, delta: isize) {
+        self.help_scroll = self
+            .help_scroll
+            .saturating_add_signed(delta)
+            .min(self.max_help_scroll());
     }
 
     pub(super) fn max_detail_scroll(&self) -> usize {

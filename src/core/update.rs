@@ -64,9 +64,19 @@ impl AppState {
         }
         if self.help_open {
             // The overlay swallows keys; these close it, Ctrl-C and q still quit.
+            let page = self.viewport.help_rows.max(1) as isize;
             match action {
                 Action::ToggleHelp | Action::Back => self.help_open = false,
                 Action::Quit => self.should_quit = true,
+                // On a short terminal the help scrolls.
+                Action::Down => self.scroll_help(1),
+                Action::Up => self.scroll_help(-1),
+                Action::PageDown => self.scroll_help(page),
+                Action::PageUp => self.scroll_help(-page),
+                Action::HalfPageDown => self.scroll_help(page / 2),
+                Action::HalfPageUp => self.scroll_help(-page / 2),
+                Action::Top => self.help_scroll = 0,
+                Action::Bottom => self.help_scroll = self.max_help_scroll(),
                 _ => {}
             }
             return Vec::new();
@@ -111,7 +121,10 @@ impl AppState {
                     Focus::Detail => Focus::List,
                 }
             }
-            Action::ToggleHelp => self.help_open = true,
+            Action::ToggleHelp => {
+                self.help_open = true;
+                self.help_scroll = 0;
+            }
             Action::Back => {
                 self.focus = Focus::List;
                 self.notice = None;
@@ -509,8 +522,7 @@ mod tests {
             list_rows: 10,
             detail_rows: 5,
             detail_lines: 12,
-            inspect_rows: 0,
-            inspect_lines: 0,
+            ..Viewport::default()
         }));
         act(&mut state, Action::PageDown);
         assert_eq!(state.cursor(), 10);

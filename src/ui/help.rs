@@ -7,7 +7,9 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::{View, centered, theme};
 
-pub fn draw(frame: &mut Frame, area: Rect, view: &View) {
+/// Draws the overlay from line `scroll` on; returns its visible rows and its lines in all
+/// (on a short terminal it scrolls).
+pub fn draw(frame: &mut Frame, area: Rect, view: &View, scroll: usize) -> (usize, usize) {
     let rows = view.keymap.help_rows();
     let key_width = rows
         .iter()
@@ -35,15 +37,28 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View) {
     lines.push(Line::raw(""));
     lines.push(Line::styled(" Esc or ? closes this help", theme::dim()));
     let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
-    let height = lines.len() as u16 + 2;
+    let total = lines.len();
+    let height = u16::try_from(total).unwrap_or(u16::MAX).saturating_add(2);
     let popup = centered(area, width, height);
+    let rows = usize::from(popup.height.saturating_sub(2));
+    let scroll = scroll.min(total.saturating_sub(rows));
+    let mut block = Block::bordered()
+        .title(" Keys ")
+        .border_style(theme::focused_border());
+    if rows < total {
+        let more = match (scroll > 0, scroll + rows < total) {
+            (true, true) => " ↑↓ more · j/k scroll ",
+            (false, _) => " ↓ more · j/k scroll ",
+            (true, false) => " ↑ more · j/k scroll ",
+        };
+        block = block.title_bottom(Line::styled(more, theme::dim()));
+    }
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::bordered()
-                .title(" Keys ")
-                .border_style(theme::focused_border()),
-        ),
+        Paragraph::new(lines)
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
+            .block(block),
         popup,
     );
+    (rows, total)
 }

@@ -106,10 +106,15 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
 
     if let Some(open) = &state.dialog {
         dialog::draw(frame, area, state, open, view.now);
-    } else if state.help_open {
-        help::draw(frame, area, view);
     }
+    let (help_rows, help_lines) = if state.dialog.is_none() && state.help_open {
+        help::draw(frame, area, view, state.help_scroll)
+    } else {
+        (0, 0)
+    };
     Viewport {
+        help_rows,
+        help_lines,
         list_rows: list_rows.max(1),
         detail_rows,
         detail_lines,
