@@ -1939,8 +1939,11 @@ fn read_only_says_so_and_refuses_to_delete() {
     let screen = show(&mut state, 120, 40);
     let status = screen.line(39);
     assert!(status.contains(" READ-ONLY "), "\n{screen}");
+    // First on the line, where no width cuts it, and a badge.
+    assert!(status.starts_with(" READ-ONLY  "), "{status}");
     let x = column_of(&screen, 39, "READ-ONLY");
-    assert_ne!(screen.cell(x, 39).bg, screen.cell(1, 39).bg, "a badge");
+    let images = column_of(&screen, 39, "images");
+    assert_ne!(screen.cell(x, 39).bg, screen.cell(images, 39).bg, "a badge");
     // No notice line yet: the panes reach the status bar.
     assert_eq!(screen.symbol(0, 38), "└");
 

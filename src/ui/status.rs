@@ -35,10 +35,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View) {
             theme::dangling(),
         ));
     }
-    if let Some(disk) = disk_usage(state, view) {
-        left.push(Span::raw(" · "));
-        left.push(disk);
-    }
     let (marked, marked_bytes) = state.marked();
     if marked > 0 {
         left.push(Span::raw(" · "));
@@ -47,11 +43,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View) {
             theme::marked(),
         ));
     }
-    if state.read_only {
-        left.push(Span::raw(" "));
-        left.push(Span::styled(" READ-ONLY ", theme::read_only()));
+    // Least important last: a narrow line cuts it first.
+    if let Some(disk) = disk_usage(state, view) {
+        left.push(Span::raw(" · "));
+        left.push(disk);
     }
     left.push(Span::styled("  ? help", theme::dim()));
+    // First, so no width ever cuts the safety badge.
+    if state.read_only {
+        left.insert(0, Span::styled(" READ-ONLY ", theme::read_only()));
+    }
 
     let busy = state.listing.in_flight || matches!(state.engine, EngineStatus::Connecting { .. });
     let mut right = Vec::new();
