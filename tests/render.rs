@@ -2602,3 +2602,28 @@ fn the_help_scrolls_on_a_short_terminal() {
     let screen = show(&mut state, 120, 60);
     assert!(screen.contains("closes this help") && !screen.contains("more · j/k"));
 }
+
+/// A row that matched on a label shows its tag, so the detail pane marks the labels the
+/// filter matched.
+#[test]
+fn the_detail_pane_marks_the_labels_the_filter_matched() {
+    let mut images = sample();
+    images[1].labels = vec![
+        ("com.example.team".into(), "storage".into()),
+        ("org.opencontainers.image.title".into(), "web".into()),
+    ];
+    let mut state = loaded(images);
+    typed(&mut state, "storage");
+    let screen = show(&mut state, 160, 50);
+    let (x, y) = screen.at("com.example.team = storage");
+    assert!(matched(&screen, x, y) && matched(&screen, x + 20, y), "\n{screen}");
+    let (x, y) = screen.at("org.opencontainers.image.title = web");
+    assert!(!matched(&screen, x, y), "\n{screen}");
+
+    // Not filtering: nothing is marked.
+    act(&mut state, Action::Back);
+    act(&mut state, Action::Back);
+    let screen = show(&mut state, 160, 50);
+    let (x, y) = screen.at("com.example.team = storage");
+    assert!(!matched(&screen, x, y), "\n{screen}");
+}

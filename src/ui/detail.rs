@@ -4,11 +4,13 @@ use std::ops::Range;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::text::{MAX_VALUE_CHARS, safe, wrap};
 use super::{View, theme};
+use crate::core::filter::{Filter, FilterMatcher};
 use crate::core::format;
 use crate::core::image::{Descriptor, Image, Manifest};
 use crate::core::state::AppState;
@@ -89,7 +91,12 @@ pub fn lines(
 
     out.list("Tags", &image.repo_tags);
     out.list("Digests", &image.repo_digests);
-    out.pairs("Labels", &image.labels);
+    // While filtering, the labels the filter matched stand out: the list row shows a tag,
+    // so this is where a match on a label shows.
+    let mut matches = state
+        .is_filtered()
+        .then(|| (state.filter(), FilterMatcher::default()));
+    out.labels(&image.labels, matches.as_mut());
 
     if let Some(descriptor) = &image.descriptor {
         out.heading("Descriptor".to_string());
@@ -178,12 +185,18 @@ impl Lines {
     /// An indented value without a key, given in parts so that a line never shown is never
     /// joined.
     fn item(&mut self, parts: &[&str]) {
+        self.styled_item(parts, Style::new);
+    }
+
+    /// `item`, with a style chosen only when the item is drawn.
+    fn styled_item(&mut self, parts: &[&str], style: impl FnOnce() -> Style) {
         let width = self.width.saturating_sub(2).max(8);
         if self.counted_unseen(parts, width) {
             return;
         }
+        let style = style();
         for piece in wrap(&safe(&parts.concat()), width) {
-            self.push(|| Line::raw(format!("  {piece}")));
+            self.push(|| Line::styled(format!("  {piece}"), style));
         }
     }
 
@@ -202,13 +215,25 @@ impl Lines {
         }
     }
 
-    fn pairs(&mut self, title: &str, pairs: &[(String, String)]) {
-        self.heading(format!("{title} ({})", pairs.len()));
+    /// The labels; those a fuzzy term of `matches` matches (key or value) are styled as
+    /// matches. Only labels drawn are matched, so 10,000 labels cost no more while filtering.
+    fn labels(
+        &mut self,
+        pairs: &[(String, String)],
+        mut matches: Option<&mut (&Filter, FilterMatcher)>,
+    ) {
+        self.heading(format!("Labels ({})", pairs.len()));
         if pairs.is_empty() {
             self.push(|| Line::styled("  none", theme::dim()));
         }
         for (key, value) in pairs {
-            self.item(&[key, " = ", value]);
+            self.styled_item(&[key, " = ", value], || {
+                let hit = matches.as_deref_mut().is_some_and(|(filter, matcher)| {
+                    !filter.highlights(matcher, key).is_empty()
+                        || !filter.highlights(matcher, value).is_empty()
+                });
+                if hit { theme::matched() } else { Style::new() }
+            });
         }
     }
 
