@@ -2616,7 +2616,10 @@ fn the_detail_pane_marks_the_labels_the_filter_matched() {
     typed(&mut state, "storage");
     let screen = show(&mut state, 160, 50);
     let (x, y) = screen.at("com.example.team = storage");
-    assert!(matched(&screen, x, y) && matched(&screen, x + 20, y), "\n{screen}");
+    assert!(
+        matched(&screen, x, y) && matched(&screen, x + 20, y),
+        "\n{screen}"
+    );
     let (x, y) = screen.at("org.opencontainers.image.title = web");
     assert!(!matched(&screen, x, y), "\n{screen}");
 
@@ -2626,4 +2629,26 @@ fn the_detail_pane_marks_the_labels_the_filter_matched() {
     let screen = show(&mut state, 160, 50);
     let (x, y) = screen.at("com.example.team = storage");
     assert!(!matched(&screen, x, y), "\n{screen}");
+}
+
+/// At 80 columns the disk usage does not fit beside the counts: it is left out whole, and
+/// the help hint stays.
+#[test]
+fn the_disk_usage_is_shown_whole_or_not_at_all() {
+    use imgtui::core::disk::DfReport;
+    let mut state = loaded(sample());
+    state.update(Message::Engine(EngineEvent::DiskUsage(Ok(DfReport {
+        layers_size: 200_000_000,
+        images: Vec::new(),
+    }))));
+    let screen = show(&mut state, 80, 24);
+    let status = screen.line(23);
+    assert!(!status.contains("disk"), "{status}");
+    assert!(status.contains("  ? help"), "{status}");
+    let screen = show(&mut state, 160, 24);
+    assert!(
+        screen
+            .line(23)
+            .contains("disk 200 MB, 200 MB reclaimable (100%)  ? help")
+    );
 }

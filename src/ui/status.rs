@@ -43,15 +43,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View) {
             theme::marked(),
         ));
     }
-    // Least important last: a narrow line cuts it first.
-    if let Some(disk) = disk_usage(state, view) {
-        left.push(Span::raw(" · "));
-        left.push(disk);
-    }
-    left.push(Span::styled("  ? help", theme::dim()));
     // First, so no width ever cuts the safety badge.
     if state.read_only {
         left.insert(0, Span::styled(" READ-ONLY ", theme::read_only()));
+    }
+    left.push(Span::styled("  ? help", theme::dim()));
+    // The least important part: shown whole or not at all, where the engine label keeps its
+    // quarter of the line.
+    if let Some(disk) = disk_usage(state, view) {
+        let used: usize = left.iter().map(Span::width).sum();
+        let room = usize::from(area.width - area.width / 4);
+        if used + 3 + disk.width() <= room {
+            let help = left.len() - 1;
+            left.insert(help, disk);
+            left.insert(help, Span::raw(" · "));
+        }
     }
 
     let busy = state.listing.in_flight || matches!(state.engine, EngineStatus::Connecting { .. });
