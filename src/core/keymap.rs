@@ -350,6 +350,15 @@ impl KeyMap {
         }
     }
 
+    /// The first key bound to `action`, as the help writes it; `None` when it has none.
+    pub fn key_for(&self, action: Action) -> Option<String> {
+        self.bindings
+            .iter()
+            .find(|b| b.action == action)
+            .and_then(|b| b.keys.first())
+            .map(KeyInput::label)
+    }
+
     /// One row per binding: the keys as written ("j, ↓") and what they do.
     pub fn help_rows(&self) -> Vec<(String, &'static str)> {
         self.bindings

@@ -18,7 +18,7 @@ use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::core::action::Viewport;
+use crate::core::action::{Action, Viewport};
 use crate::core::format::DateFormat;
 use crate::core::keymap::KeyMap;
 use crate::core::sanitize::sanitize;
@@ -195,9 +195,20 @@ fn placeholder(frame: &mut Frame, area: Rect, state: &AppState, view: &View, blo
             Line::raw(sanitize(error).into_owned()),
             Line::raw(""),
             Line::styled(
-                format!(
-                    "Retrying in {retry_in_secs} s (attempt {attempt}) · Ctrl-R retries now · q quits"
-                ),
+                // The keys as configured.
+                [
+                    Some(format!("Retrying in {retry_in_secs} s (attempt {attempt})")),
+                    view.keymap
+                        .key_for(Action::Refresh)
+                        .map(|k| format!("{k} retries now")),
+                    view.keymap
+                        .key_for(Action::Quit)
+                        .map(|k| format!("{k} quits")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
                 theme::dim(),
             ),
         ],
