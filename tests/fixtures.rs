@@ -453,10 +453,18 @@ fn every_fixture_renders_clean_with_the_right_counts() {
             let screen = draw(&mut state, w, h);
             let status = &screen[usize::from(h) - 1];
             let expected = format!(
-                " {} images · {} · {} dangling ({})  ? help",
+                " {} images · {} · {} dangling ({})",
                 f.entries, f.total, f.dangling, f.dangling_size
             );
             assert!(status.starts_with(&expected), "{}: {status}", f.file);
+            // Then the disk usage being computed (where it fits) and the help hint.
+            let rest = &status[expected.len()..];
+            assert!(
+                rest.starts_with("  ? help") || rest.starts_with(" · disk usage "),
+                "{}: {status}",
+                f.file
+            );
+            assert!(rest.contains("  ? help"), "{}: {status}", f.file);
             assert!(status.contains("Docker 28.5.2 (API 1.51)"), "{status}");
             assert!(screen[1].contains("REPOSITORY:TAG"), "{}", f.file);
             assert!(screen[1].contains("SIZE ▼"));

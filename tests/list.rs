@@ -9,10 +9,13 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use support::{TestEngine, engines};
 
+/// The binary with no engine address and no config from the environment (a developer's own
+/// config would change the order).
 fn imgtui(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_imgtui"))
         .args(args)
         .env_remove("DOCKER_HOST")
+        .env("XDG_CONFIG_HOME", support::private_dir("list-config"))
         .output()
         .expect("imgtui runs")
 }
@@ -265,6 +268,8 @@ fn permission_denied_on_the_socket_names_the_docker_group() {
     let out = command
         .args(["list", "--host", &host])
         .env_remove("DOCKER_HOST")
+        // Readable by `nobody`: the default would be under root's home.
+        .env("XDG_CONFIG_HOME", &dir)
         .output()
         .expect("imgtui runs");
     let err = String::from_utf8_lossy(&out.stderr);
