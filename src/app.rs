@@ -50,6 +50,7 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
     let date_format = options.date_format;
     let mut state = AppState::new(options.sort, options.endpoint.to_string());
     state.read_only = options.read_only;
+    state.mouse = options.mouse;
     state.update(Message::Clock(now()));
     state.set_query(options.filter.clone());
     let (engine_out, mut engine_events) = unbounded_channel();

@@ -2652,3 +2652,16 @@ fn the_disk_usage_is_shown_whole_or_not_at_all() {
             .contains("disk 200 MB, 200 MB reclaimable (100%)  ? help")
     );
 }
+
+/// With the mouse off (`--no-mouse`, or the config) the help does not promise what it does.
+#[test]
+fn the_help_mentions_the_mouse_only_when_it_is_on() {
+    let mut state = loaded(sample());
+    act(&mut state, Action::ToggleHelp);
+    let screen = show(&mut state, 120, 60);
+    assert!(screen.contains("click a header sorts"), "\n{screen}");
+    state.mouse = false;
+    let screen = show(&mut state, 120, 60);
+    assert!(!screen.contains("click a header sorts"), "\n{screen}");
+    assert!(screen.contains("closes this help"), "\n{screen}");
+}

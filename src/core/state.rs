@@ -121,6 +121,9 @@ pub struct AppState {
     pub should_quit: bool,
     /// Started with `--read-only`: every destructive key is refused.
     pub read_only: bool,
+    /// Whether the mouse is captured (`--no-mouse`, config `general.mouse`): the help says
+    /// what it does only when it does something.
+    pub mouse: bool,
     pub dialog: Option<Dialog>,
     pub operation: Option<Operation>,
     pub notice: Option<Notice>,
@@ -176,6 +179,7 @@ impl AppState {
             help_scroll: 0,
             should_quit: false,
             read_only: false,
+            mouse: true,
             dialog: None,
             operation: None,
             notice: None,

@@ -9,7 +9,13 @@ use super::{View, centered, theme};
 
 /// Draws the overlay from line `scroll` on; returns its visible rows and its lines in all
 /// (on a short terminal it scrolls).
-pub fn draw(frame: &mut Frame, area: Rect, view: &View, scroll: usize) -> (usize, usize) {
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    view: &View,
+    scroll: usize,
+    mouse: bool,
+) -> (usize, usize) {
     let rows = view.keymap.help_rows();
     let key_width = rows
         .iter()
@@ -30,10 +36,12 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &View, scroll: usize) -> (usize
         Span::styled(" In dialogs  ", theme::key()),
         Span::raw("y/Enter confirm · n/Esc cancel · f force (only where offered) · j/k scroll"),
     ]));
-    lines.push(Line::from(vec![
-        Span::styled(" Mouse       ", theme::key()),
-        Span::raw("wheel scrolls · click selects or focuses · click a header sorts"),
-    ]));
+    if mouse {
+        lines.push(Line::from(vec![
+            Span::styled(" Mouse       ", theme::key()),
+            Span::raw("wheel scrolls · click selects or focuses · click a header sorts"),
+        ]));
+    }
     lines.push(Line::raw(""));
     lines.push(Line::styled(" Esc or ? closes this help", theme::dim()));
     let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;

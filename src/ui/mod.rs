@@ -108,7 +108,7 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
         dialog::draw(frame, area, state, open, view.now);
     }
     let (help_rows, help_lines) = if state.dialog.is_none() && state.help_open {
-        help::draw(frame, area, view, state.help_scroll)
+        help::draw(frame, area, view, state.help_scroll, state.mouse)
     } else {
         (0, 0)
     };
