@@ -191,24 +191,36 @@ impl Inspect {
         self.lines.saturating_sub(self.rows)
     }
 
+    /// Scrolls the open view by `delta` lines, within its length.
+    pub fn scroll_by(&mut self, delta: isize) {
+        let max = self.max_scroll();
+        if let Some(view) = &mut self.open {
+            view.scroll = view.scroll.saturating_add_signed(delta).min(max);
+        }
+    }
+
     /// A key while the view is open: scrolling and tabs; `Back` closes it; the rest are
     /// swallowed. Returns whether the view was open.
     pub fn action(&mut self, action: Action) -> bool {
         let max = self.max_scroll();
         let page = self.rows.max(1) as isize;
+        let delta = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::HalfPageUp => -(page / 2).max(1),
+            Action::HalfPageDown => (page / 2).max(1),
+            _ => 0,
+        };
+        if delta != 0 {
+            self.scroll_by(delta);
+            return self.open.is_some();
+        }
         let Some(view) = &mut self.open else {
             return false;
         };
-        let scroll = |view: &mut InspectView, delta: isize| {
-            view.scroll = view.scroll.saturating_add_signed(delta).min(max);
-        };
         match action {
-            Action::Up => scroll(view, -1),
-            Action::Down => scroll(view, 1),
-            Action::PageUp => scroll(view, -page),
-            Action::PageDown => scroll(view, page),
-            Action::HalfPageUp => scroll(view, -(page / 2).max(1)),
-            Action::HalfPageDown => scroll(view, (page / 2).max(1)),
             Action::Top => view.scroll = 0,
             Action::Bottom => view.scroll = max,
             Action::ToggleFocus | Action::NextTab => {

@@ -2,7 +2,6 @@
 //! panes as drawn (`ui::layout`, `ui::mouse`) and sends one of these. No coordinates reach
 //! the core, only which pane and which row.
 
-use super::action::Action;
 use super::sort::SortKey;
 use super::state::{AppState, Focus};
 
@@ -44,18 +43,7 @@ impl AppState {
         // The inspect view covers both panes: the wheel scrolls it, clicks do nothing.
         if self.inspect.is_open() {
             if let Pointer::Scroll { notches, .. } = pointer {
-                let action = if notches < 0 {
-                    Action::Up
-                } else {
-                    Action::Down
-                };
-                // Scrolling is clamped, so a huge turn needs no more steps than a page holds.
-                let steps = notches
-                    .unsigned_abs()
-                    .saturating_mul(WHEEL_ROWS.unsigned_abs());
-                for _ in 0..steps.min(10_000) {
-                    self.inspect.action(action);
-                }
+                self.inspect.scroll_by(notches.saturating_mul(WHEEL_ROWS));
             }
             return;
         }
