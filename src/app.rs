@@ -221,7 +221,8 @@ fn run_commands(engine: &EngineHandle, commands: Vec<Command>) {
     }
 }
 
-fn now() -> i64 {
+/// The wall clock in Unix seconds, as the core counts time.
+pub fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)

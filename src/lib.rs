@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod core;
+pub mod dirs;
 pub mod engine;
 pub mod listing;
 pub mod logging;

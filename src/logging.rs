@@ -14,15 +14,7 @@ const DEFAULT_DIRECTIVES: &str = "imgtui=info";
 
 /// `$XDG_STATE_HOME/imgtui/imgtui.log`, else `~/.local/state/imgtui/imgtui.log`.
 pub fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|d| !d.is_empty())
-                .map(|h| PathBuf::from(h).join(".local/state"))
-        })?;
-    Some(base.join("imgtui").join("imgtui.log"))
+    Some(crate::dirs::user_dir("XDG_STATE_HOME", ".local/state")?.join("imgtui.log"))
 }
 
 /// Where to log: `--log-file` if given, else the default file when `RUST_LOG` is set, else

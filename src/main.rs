@@ -74,9 +74,7 @@ fn main() -> ExitCode {
         }
     };
     if let Some(Command::List { format }) = cli.command {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
+        let now = app::now();
         let listed = runtime.block_on(imgtui::listing::run(
             endpoint,
             cli.sort_over(config.sort),

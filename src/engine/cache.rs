@@ -91,15 +91,8 @@ impl ListCache {
     /// The cache file for `host` under `$XDG_CACHE_HOME/imgtui` (else `~/.cache/imgtui`);
     /// `None` when neither is set.
     pub fn for_host(host: &str) -> Option<ListCache> {
-        let base = std::env::var_os("XDG_CACHE_HOME")
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("HOME")
-                    .filter(|d| !d.is_empty())
-                    .map(|h| PathBuf::from(h).join(".cache"))
-            })?;
-        Some(ListCache::in_dir(&base.join("imgtui"), host))
+        let dir = crate::dirs::user_dir("XDG_CACHE_HOME", ".cache")?;
+        Some(ListCache::in_dir(&dir, host))
     }
 
     /// The cache file for `host` in `dir` (one file per host, named by a hash of it).
