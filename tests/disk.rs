@@ -4,7 +4,10 @@
 mod support;
 
 use imgtui::core::disk::DiskUsage;
-use support::{Tui, connect, docker, engines, runtime};
+use std::process::Command;
+use std::time::Duration;
+
+use support::{TestEngine, Tui, connect, engines, runtime};
 
 /// The docker CLI's sizes (go-units `HumanSizeWithPrecision(n, 4)`): decimal units, four
 /// significant digits, trailing zeros dropped.
@@ -29,6 +32,29 @@ fn cli_size(n: u64) -> String {
     format!("{text}{}", units[unit])
 }
 
+/// `docker system df`'s rows. The engine computes one disk usage at a time and refuses a
+/// second ("already running"); the other test's imgtui may be asking just then, so wait.
+fn cli_df(engine: &TestEngine) -> String {
+    let format = "{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}|{{.Reclaimable}}";
+    for _ in 0..100 {
+        let out = Command::new("docker")
+            .args(["-H", &engine.host, "system", "df", "--format", format])
+            .output()
+            .expect("the docker CLI runs");
+        if out.status.success() {
+            return String::from_utf8_lossy(&out.stdout).into_owned();
+        }
+        let error = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            error.contains("already running"),
+            "docker system df on {}: {error}",
+            engine.name
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("docker system df on {} stayed busy for 20 s", engine.name);
+}
+
 #[test]
 fn the_summary_agrees_with_docker_system_df() {
     assert_eq!(cli_size(4_137_594), "4.138MB");
@@ -38,15 +64,7 @@ fn the_summary_agrees_with_docker_system_df() {
     for engine in engines() {
         let usage = runtime.block_on(async { connect(&engine).await.disk_usage().await.unwrap() });
         let usage = DiskUsage::from_report(usage, 0);
-        let cli = docker(
-            &engine,
-            &[
-                "system",
-                "df",
-                "--format",
-                "{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}|{{.Reclaimable}}",
-            ],
-        );
+        let cli = cli_df(&engine);
         let images = cli
             .lines()
             .find_map(|l| l.strip_prefix("Images|"))

@@ -147,6 +147,54 @@ fn http_500_is_reported_with_the_engines_message() {
     );
 }
 
+/// The engine computes one disk usage at a time and answers a second with 409 (seen for real
+/// when `docker system df` ran beside imgtui): imgtui waits for it and asks again, and stops
+/// waiting after its list time limit.
+#[test]
+fn a_busy_disk_usage_is_asked_for_again() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let busy = || {
+        Reply::Status(
+            409,
+            r#"{"message":"a disk usage operation is already running"}"#.into(),
+        )
+    };
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let fake = FakeEngine::start(move |path| {
+        if !path.contains("/system/df") {
+            return Reply::Status(404, r#"{"message":"not here"}"#.into());
+        }
+        match counter.fetch_add(1, Ordering::SeqCst) {
+            0 | 1 => busy(),
+            _ => Reply::Json(
+                r#"{"LayersSize":100,"Images":[{"Id":"sha256:aa","Size":100,"SharedSize":0,"Containers":0}]}"#.into(),
+            ),
+        }
+    });
+    let always_busy = FakeEngine::start(move |_| busy());
+    let rt = runtime();
+    rt.block_on(async {
+        let engine = Engine::connect_with(Endpoint::parse(&fake.host).unwrap(), short_limits())
+            .await
+            .unwrap();
+        let report = engine.disk_usage().await.expect("the third answer");
+        assert_eq!(report.images.len(), 1);
+        assert_eq!(asked.load(Ordering::SeqCst), 3);
+
+        let engine =
+            Engine::connect_with(Endpoint::parse(&always_busy.host).unwrap(), short_limits())
+                .await
+                .unwrap();
+        let error = engine.disk_usage().await.expect_err("it gives up");
+        assert_eq!(
+            error.to_string(),
+            "the engine answered HTTP 409: a disk usage operation is already running"
+        );
+    });
+}
+
 /// The engine task reports a failed list and carries on (the event stream stays up).
 #[test]
 fn the_engine_task_reports_a_500_and_goes_on() {

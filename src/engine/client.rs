@@ -217,7 +217,21 @@ impl Engine {
         } else {
             self.path("/system/df")
         };
-        let body = http::get(&self.endpoint, &path, self.limits.list, self.limits.body).await?;
+        // The engine computes one disk usage at a time and refuses a second with 409 ("a disk
+        // usage operation is already running", e.g. a `docker system df` beside us); that one
+        // will end, so wait for it rather than show its refusal.
+        let mut pause = Duration::from_millis(100);
+        let mut waited = Duration::ZERO;
+        let body = loop {
+            match http::get(&self.endpoint, &path, self.limits.list, self.limits.body).await {
+                Err(error) if is_busy(&error) && waited < self.limits.list => {
+                    tokio::time::sleep(pause).await;
+                    waited += pause;
+                    pause = (pause * 2).min(Duration::from_secs(2));
+                }
+                result => break result?,
+            }
+        };
         wire::parse_disk_usage(&body).map_err(|e| bad("GET /system/df", e))
     }
 
@@ -300,6 +314,11 @@ impl EventStream {
 
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, EngineError> {
     serde_json::from_slice(body).map_err(|e| bad(what, e))
+}
+
+/// The engine's "one disk usage at a time" refusal.
+fn is_busy(error: &EngineError) -> bool {
+    matches!(error, EngineError::Status { status: 409, message } if message.contains("already running"))
 }
 
 fn bad(what: &str, err: impl std::fmt::Display) -> EngineError {

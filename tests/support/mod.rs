@@ -190,7 +190,6 @@ pub fn wait_for<T>(limit: Duration, what: &str, mut check: impl FnMut() -> Optio
     }
 }
 
-/// A name no other test run uses.
 /// A new, empty directory under the temp dir, unique to this process and call.
 pub fn private_dir(what: &str) -> PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
