@@ -16,6 +16,36 @@ pub enum Endpoint {
     Unix(PathBuf),
     /// `host:port`, plain HTTP.
     Tcp(String),
+    /// `host:port`, HTTP over TLS (`DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`, or a context's
+    /// TLS material).
+    Tls {
+        address: String,
+        settings: TlsSettings,
+    },
+    /// `ssh://[user@]host[:port]`: HTTP over `ssh … docker system dial-stdio`, the docker
+    /// CLI's convention, so the remote needs only the docker CLI and the user's ssh set-up.
+    Ssh(SshTarget),
+}
+
+/// Where the TLS material is and whether the engine's certificate is checked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TlsSettings {
+    /// The CA bundle that signed the engine's certificate (`ca.pem`).
+    pub ca: Option<PathBuf>,
+    /// The client certificate and its key (`cert.pem`, `key.pem`), when the engine asks.
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    /// `false` only when asked for (`DOCKER_TLS` without verify, a context's
+    /// `SkipTLSVerify`): the connection is encrypted but the engine is not authenticated.
+    pub verify: bool,
+}
+
+/// An `ssh://` destination.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SshTarget {
+    pub user: Option<String>,
+    pub host: String,
+    pub port: Option<u16>,
 }
 
 /// Anything we can speak HTTP over.
@@ -100,6 +130,10 @@ impl Endpoint {
                 let _ = s.set_nodelay(true);
                 Box::pin(s) as Pin<Box<dyn Stream>>
             }),
+            // TODO(issue 7): the TLS and ssh transports.
+            Endpoint::Tls { .. } | Endpoint::Ssh(_) => {
+                Err(std::io::Error::other("this transport is not built yet"))
+            }
         };
         result.map_err(|err| EngineError::from_connect(self, err))
     }
@@ -109,7 +143,20 @@ impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Endpoint::Unix(path) => write!(f, "unix://{}", path.display()),
-            Endpoint::Tcp(address) => write!(f, "tcp://{address}"),
+            Endpoint::Tcp(address) | Endpoint::Tls { address, .. } => {
+                write!(f, "tcp://{address}")
+            }
+            Endpoint::Ssh(SshTarget { user, host, port }) => {
+                write!(f, "ssh://")?;
+                if let Some(user) = user {
+                    write!(f, "{user}@")?;
+                }
+                write!(f, "{host}")?;
+                match port {
+                    Some(port) => write!(f, ":{port}"),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }
