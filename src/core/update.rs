@@ -510,6 +510,27 @@ mod tests {
         assert_eq!(ids(&state), ["a", "b"]);
         assert_eq!(state.containers_of(state.row(0).unwrap()), Some(3));
         assert_eq!(state.containers_of(state.row(1).unwrap()), Some(0));
+        // The counts follow the images when others move in memory: removing the first one
+        // moves the last into its place.
+        state.update(Message::Engine(EngineEvent::Listed {
+            generation: 0,
+            images: vec![
+                image("a", 1, None),
+                image("b", 2, None),
+                image("c", 3, None),
+            ],
+        }));
+        state.update(Message::Engine(EngineEvent::Containers {
+            generation: 0,
+            by_image: HashMap::from([(ImageId::new("c"), vec![container("x")])]),
+        }));
+        assert_eq!(ids(&state), ["c", "a", "b"]);
+        state.update(Message::Engine(EngineEvent::ImageGone {
+            generation: 0,
+            id: ImageId::new("a"),
+        }));
+        assert_eq!(ids(&state), ["c", "b"]);
+        assert_eq!(state.containers_of(state.row(0).unwrap()), Some(1));
     }
 
     #[test]
