@@ -109,7 +109,8 @@ pub struct AppState {
     /// that rows do not come and go as time passes under the cursor).
     filter: Filter,
     filter_now: i64,
-    matcher: FilterMatcher,
+    /// One per filter thread (`recheck`); at least one.
+    matchers: Vec<FilterMatcher>,
     pub query: Query,
     selected: Option<ImageId>,
     cursor: usize,
@@ -160,7 +161,9 @@ impl AppState {
             sort,
             filter: Filter::default(),
             filter_now: 0,
-            matcher: FilterMatcher::default(),
+            matchers: (0..filter_threads())
+                .map(|_| FilterMatcher::default())
+                .collect(),
             query: Query::default(),
             selected: None,
             cursor: 0,
@@ -600,14 +603,7 @@ impl AppState {
         if narrows {
             // Typing on at the end only narrows: re-check just the rows shown, by the same
             // clock, instead of every image; in memory order, which is faster than sort order.
-            if self.filter.has_text_terms() {
-                self.search.ensure(&self.images);
-            }
-            for index in 0..self.images.len() {
-                if self.passes[index] {
-                    self.refilter(index);
-                }
-            }
+            self.recheck(false);
         } else {
             self.refilter_all();
         }
@@ -625,9 +621,13 @@ impl AppState {
             None
         };
         self.passes[index] = self.filter.is_empty()
-            || self
-                .filter
-                .matches_with_text(&mut self.matcher, image, text, used, self.filter_now);
+            || self.filter.matches_with_text(
+                &mut self.matchers[0],
+                image,
+                text,
+                used,
+                self.filter_now,
+            );
     }
 
     fn refilter_all(&mut self) {
@@ -637,6 +637,14 @@ impl AppState {
             self.passes.resize(self.images.len(), true);
             return;
         }
+        self.passes.resize(self.images.len(), true);
+        self.recheck(true);
+    }
+
+    /// Checks every image (`all`), or only those that passed before (the filter narrowed),
+    /// against the filter. At scale the images are split over a few threads: a pass over
+    /// 100,000 images costs milliseconds, and a user typing pays it on every key.
+    fn recheck(&mut self, all: bool) {
         let counted = self.filter.uses_containers();
         if counted {
             self.count_uses();
@@ -644,14 +652,49 @@ impl AppState {
         if self.filter.has_text_terms() {
             self.search.ensure(&self.images);
         }
-        let (filter, matcher, uses, now) =
-            (&self.filter, &mut self.matcher, &self.uses, self.filter_now);
-        let search = &self.search;
-        self.passes
-            .extend(self.images.iter().enumerate().map(|(index, image)| {
-                let used = if counted { uses[index] } else { None };
-                filter.matches_with_text(matcher, image, search.of(index), used, now)
-            }));
+        let (filter, uses, search, images, now) = (
+            &self.filter,
+            &self.uses,
+            &self.search,
+            &self.images,
+            self.filter_now,
+        );
+        let check = |matcher: &mut FilterMatcher, from: usize, passes: &mut [bool]| {
+            for (offset, pass) in passes.iter_mut().enumerate() {
+                if all || *pass {
+                    let index = from + offset;
+                    let used = if counted { uses[index] } else { None };
+                    *pass = filter.matches_with_text(
+                        matcher,
+                        &images[index],
+                        search.of(index),
+                        used,
+                        now,
+                    );
+                }
+            }
+        };
+        let threads = if images.len() >= PARALLEL_FROM {
+            self.matchers.len()
+        } else {
+            1
+        };
+        let chunk = images.len().div_ceil(threads).max(1);
+        let mut parts = self
+            .passes
+            .chunks_mut(chunk)
+            .zip(self.matchers.iter_mut())
+            .enumerate();
+        let check = &check;
+        std::thread::scope(|scope| {
+            let first = parts.next();
+            for (n, (passes, matcher)) in parts {
+                scope.spawn(move || check(matcher, n * chunk, passes));
+            }
+            if let Some((_, (passes, matcher))) = first {
+                check(matcher, 0, passes);
+            }
+        });
     }
 
     /// Fills `uses` for the images as they are now: a lookup per image in the container
@@ -683,6 +726,16 @@ impl AppState {
         // Never leave blank rows at the bottom while there are rows above to show.
         self.offset = self.offset.min(self.order.len().saturating_sub(rows));
     }
+}
+
+/// From this many images on, a filter pass is split over threads (below, starting them
+/// costs more than it saves).
+const PARALLEL_FROM: usize = 20_000;
+
+/// How many threads a filter pass uses: the cores there are, up to 4 (the pass is bound by
+/// memory more than by computation beyond that).
+fn filter_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4))
 }
 
 /// Containers using `image`: our own count from the container list when we have it (old

@@ -489,6 +489,48 @@ mod tests {
         assert!(!state.listing.in_flight);
     }
 
+    /// Past `PARALLEL_FROM` images a filter pass is split over threads: narrowing, widening
+    /// and container terms give what checking each image on its own gives.
+    #[test]
+    fn large_lists_filter_as_each_image_would() {
+        use crate::core::filter::{Filter, FilterMatcher};
+        let images: Vec<Image> = (0..30_000)
+            .map(|i| {
+                let mut image = image(
+                    &format!("sha256:{i:08x}"),
+                    i,
+                    Some(&format!("app{i}:v{}", i % 7)),
+                );
+                image.containers = Some(i % 3);
+                image
+            })
+            .collect();
+        let mut state = state_with(images.clone());
+        let mut matcher = FilterMatcher::default();
+        for query in [
+            "v3",
+            "app1",
+            "app12",
+            "app12 v3",
+            "app1",
+            "app12 in-use",
+            "!app2 unused",
+            "",
+        ] {
+            state.set_query(query.to_string());
+            let filter = Filter::parse(query).unwrap();
+            let expected = images
+                .iter()
+                .filter(|i| filter.matches(&mut matcher, i, i.containers, state.now))
+                .count();
+            assert_eq!(state.len(), expected, "{query}");
+            assert!(
+                expected > 0 && (query.is_empty() || expected < images.len()),
+                "{query}: {expected}"
+            );
+        }
+    }
+
     #[test]
     fn container_counts_override_engine_minus_one() {
         let mut a = image("a", 1, None);
