@@ -17,10 +17,15 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Engine address (unix:///path/to/docker.sock or tcp://host:port); default: $DOCKER_HOST,
-    /// else unix:///var/run/docker.sock.
+    /// Engine address (unix:///path/to/docker.sock or tcp://host:port). Without it and
+    /// --context: $DOCKER_HOST, else $DOCKER_CONTEXT, else the docker CLI's current context,
+    /// else the first local socket found (see --print-engine).
     #[arg(long, value_name = "URL", global = true)]
     pub host: Option<String>,
+
+    /// Use this docker context (as `docker --context`; `docker context ls` lists them).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub context: Option<String>,
 
     /// Initial sort order (default: the config's general.sort, else size).
     #[arg(long, value_name = "KEY", value_parser = parse_sort_key, global = true)]
@@ -63,6 +68,10 @@ pub struct Cli {
     /// Print the default config (every key, commented) and exit.
     #[arg(long)]
     pub print_default_config: bool,
+
+    /// Print the engine imgtui would connect to and how it was found, and exit.
+    #[arg(long)]
+    pub print_engine: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,7 @@ use super::disk::Disk;
 use super::filter::{Filter, FilterMatcher};
 use super::image::{ContainerRef, Image, ImageId};
 use super::inspect::Inspect;
+use super::picker::Picker;
 use super::search::SearchText;
 use super::sort::{OrderCache, Sort, shared_id_prefix, shared_id_prefix_with, sort_indices};
 
@@ -120,6 +121,11 @@ pub struct AppState {
     pub detail_scroll: usize,
     pub viewport: Viewport,
     pub engine: EngineStatus,
+    /// How the engine was chosen (`context dev`, `DOCKER_HOST`, `rootless Docker`), from the
+    /// shell; empty when not told.
+    pub engine_source: String,
+    /// The engine picker (`c`), while open.
+    pub picker: Option<Picker>,
     pub listing: Listing,
     pub last_error: Option<String>,
     pub help_open: bool,
@@ -184,6 +190,8 @@ impl AppState {
                 host: host.into(),
                 attempt: 1,
             },
+            engine_source: String::new(),
+            picker: None,
             listing: Listing::default(),
             last_error: None,
             help_open: false,
@@ -418,6 +426,18 @@ impl AppState {
             self.refilter_all();
         }
         self.reorder();
+    }
+
+    /// Another engine: none of these images, their containers or marks are its.
+    pub(super) fn forget_images(&mut self) {
+        self.containers = None;
+        self.marks.clear();
+        self.selected = None;
+        self.cursor = 0;
+        self.offset = 0;
+        self.detail_scroll = 0;
+        self.focus = Focus::List;
+        self.replace_all(Vec::new());
     }
 
     pub(super) fn toggle_mark(&mut self, id: &ImageId) {

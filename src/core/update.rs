@@ -7,6 +7,7 @@ use super::dialog::DialogInput;
 use super::disk::DiskUsage;
 use super::filter::toggle_term;
 use super::keymap::{KeyInput, KeyMap};
+use super::picker::PickerInput;
 use super::query::query_message;
 use super::state::{AppState, Focus};
 
@@ -42,6 +43,19 @@ impl AppState {
                 self.pointer(pointer);
                 Vec::new()
             }
+            Message::Picker(input) => self.picker_input(input),
+            Message::EngineChoices(choices) => {
+                self.open_picker(choices);
+                Vec::new()
+            }
+            Message::Switched(switched) => {
+                self.switched(switched);
+                Vec::new()
+            }
+            Message::SwitchFailed(error) => {
+                self.switch_failed(error);
+                Vec::new()
+            }
         }
     }
 
@@ -50,6 +64,8 @@ impl AppState {
     pub fn message_for(&self, key: KeyInput, keymap: &KeyMap) -> Option<Message> {
         if self.dialog.is_some() {
             DialogInput::from_key(key).map(Message::Dialog)
+        } else if self.picker.is_some() {
+            PickerInput::from_key(key).map(Message::Picker)
         } else if self.query.editing {
             query_message(key)
         } else {
@@ -82,8 +98,10 @@ impl AppState {
             return Vec::new();
         }
         // The inspect view takes every key but these.
-        if !matches!(action, Action::Refresh | Action::Quit | Action::ToggleHelp)
-            && self.inspect.action(action)
+        if !matches!(
+            action,
+            Action::Refresh | Action::Quit | Action::ToggleHelp | Action::SwitchContext
+        ) && self.inspect.action(action)
         {
             return Vec::new();
         }
@@ -164,6 +182,7 @@ impl AppState {
             Action::Inspect => return self.open_inspect(),
             Action::DiskUsage => return self.ask_disk_usage().into_iter().collect(),
             Action::NextTab | Action::ShowTab(_) => {}
+            Action::SwitchContext => return vec![Command::ListEngines],
             Action::Quit => self.should_quit = true,
         }
         Vec::new()

@@ -121,6 +121,15 @@ impl Endpoint {
         Ok(endpoint)
     }
 
+    /// A context's TLS material on its host: a `tcp://` host then speaks TLS (as the docker
+    /// CLI does when a context has TLS files or `SkipTLSVerify`); other hosts stay as they are.
+    pub fn with_tls(self, settings: TlsSettings) -> Endpoint {
+        match self {
+            Endpoint::Tcp(address) => Endpoint::Tls { address, settings },
+            other => other,
+        }
+    }
+
     pub async fn connect(&self) -> Result<Pin<Box<dyn Stream>>, EngineError> {
         let result: std::io::Result<Pin<Box<dyn Stream>>> = match self {
             Endpoint::Unix(path) => UnixStream::connect(path)
