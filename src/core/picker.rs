@@ -196,9 +196,9 @@ mod tests {
     fn state() -> AppState {
         let mut state = AppState::new(Sort::default(), "unix:///old.sock");
         state.engine_source = "context old".into();
-        state.update(Message::Engine(EngineEvent::Status(EngineStatus::Connected(
-            Default::default(),
-        ))));
+        state.update(Message::Engine(EngineEvent::Status(
+            EngineStatus::Connected(Default::default()),
+        )));
         state.update(Message::Engine(EngineEvent::Listed {
             generation: 0,
             images: vec![image("a", "app:1"), image("b", "app:2")],
@@ -366,9 +366,9 @@ mod tests {
         assert_eq!(state.len(), 1);
         assert_eq!(state.selected().unwrap().id.as_str(), "n");
         // A new removal gets an id the old one never had.
-        state.update(Message::Engine(EngineEvent::Status(EngineStatus::Connected(
-            Default::default(),
-        ))));
+        state.update(Message::Engine(EngineEvent::Status(
+            EngineStatus::Connected(Default::default()),
+        )));
         state.update(Message::Engine(EngineEvent::Containers {
             generation: old_generation + 1,
             by_image: Default::default(),
