@@ -21,16 +21,21 @@ pub fn choices(
     is_socket: &dyn Fn(&Path) -> bool,
 ) -> Vec<EngineChoice> {
     let mut list = Vec::new();
-    let default_host = resolve::default_context(env, is_socket)
-        .map(|l| l.endpoint.to_string())
-        .unwrap_or_default();
+    // Picking it with nothing there would only say so: say it in the list instead.
+    let (default_host, problem) = match resolve::default_context(env, is_socket) {
+        Ok(located) => (located.endpoint.to_string(), None),
+        Err(_) => (
+            String::new(),
+            Some("no DOCKER_HOST, and no local socket found".to_string()),
+        ),
+    };
     list.push(EngineChoice {
         name: DEFAULT_CONTEXT.into(),
         host: default_host,
         description: "DOCKER_HOST, else the first local socket found".into(),
         target: ChoiceTarget::Context(DEFAULT_CONTEXT.into()),
         current: false,
-        problem: None,
+        problem,
     });
     if let Some(store) = env.store() {
         let (contexts, broken) = store.list();
@@ -186,6 +191,15 @@ mod tests {
         assert_eq!(picked.source.label(), "rootless Docker");
         let picked = resolve_choice(&env, &list[0].target, &is_socket).unwrap();
         assert_eq!(picked.source.label(), "rootless Docker");
+
+        // With no socket anywhere, `default` says so instead of offering nothing.
+        let list = choices(&env, &current, &|_| false);
+        assert_eq!(list[0].host, "");
+        assert_eq!(
+            list[0].problem.as_deref(),
+            Some("no DOCKER_HOST, and no local socket found")
+        );
+        assert_eq!(list.len(), 4, "default, two contexts, the broken one");
     }
 
     fn digest_of(name: &str) -> &'static str {

@@ -429,6 +429,13 @@ pub(crate) mod tests {
         let (all, broken) = store.list();
         assert_eq!(all.len(), 1);
         assert_eq!(broken.len(), 1);
+        // A file that cannot be read at all (root reads anything, so: a directory).
+        let unreadable = temp_store("unreadable");
+        std::fs::create_dir_all(unreadable.dir().join("config.json")).unwrap();
+        assert_eq!(
+            unreadable.current_context().unwrap_err().why,
+            "cannot be read: it is a directory"
+        );
     }
 
     #[test]
