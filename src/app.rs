@@ -3,9 +3,15 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use anyhow::Result;
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use futures_util::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::connect;
 use crate::connect::discover::is_socket;
 use crate::connect::resolve::{Environment, Located};
-use crate::connect::{self};
 use crate::core::action::{Command, Message};
 use crate::core::format::DateFormat;
 use crate::core::keymap::{Key, KeyInput, KeyMap};
@@ -17,11 +23,6 @@ use crate::engine::worker::{EngineHandle, EngineRequest};
 use crate::session::Session;
 use crate::ui::theme::Theme;
 use crate::ui::{self, View};
-use anyhow::Result;
-use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use futures_util::StreamExt;
-use ratatui::DefaultTerminal;
-use tokio::signal::unix::{SignalKind, signal};
 
 const SPINNER_INTERVAL: Duration = Duration::from_millis(100);
 /// Relative times ("3 minutes ago") age even when nothing happens.
@@ -158,8 +159,7 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
     Ok(())
 }
 
-/// Saves the engine's current list before the loop leaves it (quitting, or switching to
-/// another engine).
+/// Saves the engine's current list as the loop ends.
 fn save_on_leaving(state: &AppState, session: &Session) {
     if let Some(cache) = &session.cache
         && let Some(content) = cache_content(state, cache)
@@ -216,7 +216,12 @@ impl Shell {
             source = ?located.source.to_string(),
             "switching engines"
         );
-        save_on_leaving(state, session);
+        // The list as it stands, for the next visit to that engine; written beside the loop.
+        if let Some(cache) = session.cache.clone()
+            && let Some(content) = cache_content(state, &cache)
+        {
+            tokio::task::spawn_blocking(move || cache.store(&content));
+        }
         let generation = state.listing.generation + 1;
         let switched = Switched {
             host: located.endpoint.to_string(),
