@@ -285,6 +285,18 @@ fn c_switches_to_another_context_without_restarting() {
         return;
     };
     let config = cli_contexts(&[old.clone(), new.clone()]);
+    // And one whose engine is not there.
+    let out = Command::new("docker")
+        .env("DOCKER_CONFIG", &config)
+        .args(["context", "create", "imgtui-gone"])
+        .args(["--docker", "host=unix:///tmp/imgtui-nowhere/docker.sock"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let env = with(isolated(&config), "DOCKER_CONTEXT", &context_name(old));
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut tui = Tui::start_with_env(&["--no-mouse"], &env, 200, 40);
@@ -300,9 +312,9 @@ fn c_switches_to_another_context_without_restarting() {
     tui.wait_screen("the old engine's list", |s| {
         s.contains(short(&old_id)) && s.contains("· context imgtui-old ·")
     });
-    let pid = tui.pid();
     tui.send("c");
-    // default, imgtui-new, imgtui-old (sorted), the current one marked and selected.
+    // default, imgtui-gone, imgtui-new, imgtui-old (sorted), the current one marked and
+    // selected.
     let screen = tui.wait_screen("the picker", |s| {
         s.contains("Switch engine") && s.contains("● imgtui-old")
     });
@@ -318,7 +330,6 @@ fn c_switches_to_another_context_without_restarting() {
     assert!(!screen.contains(short(&old_id)), "{screen}");
     assert!(screen.contains("Docker 28"), "{screen}");
     assert!(!screen.contains("Switch engine"), "the picker closed");
-    assert_eq!(tui.pid(), pid, "the same process");
     // And back, with Esc closing the picker in between.
     tui.send("c");
     tui.wait_screen("the picker on the new engine", |s| {
@@ -333,6 +344,26 @@ fn c_switches_to_another_context_without_restarting() {
         s.contains(short(&old_id))
             && s.contains("· context imgtui-old ·")
             && !s.contains(short(&new_id))
+    });
+    // To an engine that is not there: it says so under the context's name, the old list
+    // gone; and from there back to a working one.
+    tui.send("c");
+    tui.wait_screen("the picker on the old engine", |s| {
+        s.contains("● imgtui-old")
+    });
+    tui.send("kk\r");
+    let screen = tui.wait_screen("the missing engine", |s| {
+        s.contains("Cannot reach the engine at unix:///tmp/imgtui-nowhere/docker.sock")
+            && s.contains("· context imgtui-gone ·")
+    });
+    assert!(!screen.contains(short(&old_id)), "{screen}");
+    tui.send("c");
+    tui.wait_screen("the picker on the missing engine", |s| {
+        s.contains("● imgtui-gone")
+    });
+    tui.send("jj\r");
+    tui.wait_screen("the old engine's list once more", |s| {
+        s.contains(short(&old_id)) && s.contains("· context imgtui-old ·")
     });
     tui.send("q");
     assert!(tui.wait_exit());
