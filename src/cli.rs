@@ -155,6 +155,17 @@ mod tests {
     }
 
     #[test]
+    fn context_and_print_engine_parse_anywhere() {
+        let cli = Cli::try_parse_from(["imgtui", "--context", "dev", "--print-engine"]).unwrap();
+        assert_eq!(cli.context.as_deref(), Some("dev"));
+        assert!(cli.print_engine);
+        let cli = Cli::try_parse_from(["imgtui", "list", "--context", "prod"]).unwrap();
+        assert_eq!(cli.context.as_deref(), Some("prod"));
+        assert!(!cli.print_engine);
+        assert!(Cli::try_parse_from(["imgtui", "--context"]).is_err());
+    }
+
+    #[test]
     fn no_mouse_turns_the_mouse_off() {
         assert!(!Cli::try_parse_from(["imgtui"]).unwrap().no_mouse);
         assert!(
