@@ -264,7 +264,7 @@ fn the_tui_shows_the_context_and_its_images_with_no_flags() {
         let name = context_name(engine);
         let env = with(isolated(&config), "DOCKER_CONTEXT", &name);
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let mut tui = Tui::start_with_env(&["--no-mouse"], &env, 200, 40);
+        let mut tui = Tui::start_with_env(&[], &env, 200, 40);
         let id = image_id(engine, "imgtui-test/small:1");
         let label = format!("· context {name} · {}", engine.host);
         tui.wait_screen(&format!("{name}'s images and label"), |s| {
@@ -299,7 +299,7 @@ fn c_switches_to_another_context_without_restarting() {
     );
     let env = with(isolated(&config), "DOCKER_CONTEXT", &context_name(old));
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut tui = Tui::start_with_env(&["--no-mouse"], &env, 200, 40);
+    let mut tui = Tui::start_with_env(&[], &env, 200, 40);
     let (old_id, new_id) = (
         image_id(old, "imgtui-test/small:1"),
         image_id(new, "imgtui-test/small:1"),
@@ -402,7 +402,7 @@ fn with_nothing_configured_a_socket_is_found() {
     let listed = stdout_of(&imgtui(&["list"], &env), "list");
     assert!(listed.contains("imgtui-test/small:1"), "{listed}");
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut tui = Tui::start_with_env(&["--no-mouse"], &env, 200, 40);
+    let mut tui = Tui::start_with_env(&[], &env, 200, 40);
     tui.wait_screen("the found engine's images and how it was found", |s| {
         s.contains("imgtui-test/small:1") && s.contains("· rootless Docker · unix://")
     });
