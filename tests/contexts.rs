@@ -45,6 +45,7 @@ fn isolated(config: &Path) -> Vec<(String, String)> {
         ("DOCKER_CONFIG".into(), config.display().to_string()),
         ("DOCKER_CONTEXT".into(), String::new()),
         ("DOCKER_TLS_VERIFY".into(), String::new()),
+        ("COLIMA_HOME".into(), String::new()),
         ("HOME".into(), private_dir("home").display().to_string()),
         (
             "XDG_RUNTIME_DIR".into(),

@@ -15,7 +15,8 @@ pub enum SocketKind {
     Rootless,
     /// `~/.docker/run/docker.sock`.
     DockerDesktop,
-    /// `~/.colima/default/docker.sock` (or under `$XDG_CONFIG_HOME/colima`).
+    /// `$COLIMA_HOME/default/docker.sock`, else `~/.colima/default/docker.sock` (or under
+    /// `$XDG_CONFIG_HOME/colima`).
     Colima,
     /// `~/.orbstack/run/docker.sock`.
     OrbStack,
@@ -61,6 +62,8 @@ pub struct Places {
     pub home: Option<PathBuf>,
     pub xdg_runtime_dir: Option<PathBuf>,
     pub xdg_config_home: Option<PathBuf>,
+    /// Colima's own directory setting (default `~/.colima`).
+    pub colima_home: Option<PathBuf>,
 }
 
 /// Every place tried, in order. The system socket comes first, as for the docker CLI;
@@ -83,6 +86,9 @@ pub fn candidates(places: &Places) -> Vec<Candidate> {
             home.join(".docker/run/docker.sock"),
             SocketKind::DockerDesktop,
         );
+    }
+    if let Some(colima) = &places.colima_home {
+        add(colima.join("default/docker.sock"), SocketKind::Colima);
     }
     if let Some(config) = &places.xdg_config_home {
         add(
@@ -137,7 +143,7 @@ mod tests {
         Places {
             home: Some("/home/u".into()),
             xdg_runtime_dir: Some("/run/user/1000".into()),
-            xdg_config_home: None,
+            ..Places::default()
         }
     }
 
@@ -162,6 +168,7 @@ mod tests {
         );
         let with_xdg = Places {
             xdg_config_home: Some("/home/u/.config".into()),
+            colima_home: Some("/opt/colima".into()),
             ..places()
         };
         let colima: Vec<PathBuf> = candidates(&with_xdg)
@@ -172,6 +179,7 @@ mod tests {
         assert_eq!(
             colima,
             [
+                PathBuf::from("/opt/colima/default/docker.sock"),
                 PathBuf::from("/home/u/.config/colima/default/docker.sock"),
                 PathBuf::from("/home/u/.colima/default/docker.sock"),
             ]

@@ -144,7 +144,7 @@ mod tests {
             places: Places {
                 home: None,
                 xdg_runtime_dir: Some("/run/user/9".into()),
-                xdg_config_home: None,
+                ..Places::default()
             },
             ..Environment::default()
         };

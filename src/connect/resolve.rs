@@ -44,6 +44,7 @@ impl Environment {
                 home: path("HOME"),
                 xdg_runtime_dir: path("XDG_RUNTIME_DIR"),
                 xdg_config_home: path("XDG_CONFIG_HOME"),
+                colima_home: path("COLIMA_HOME"),
             },
         }
     }
@@ -329,7 +330,7 @@ mod tests {
             places: Places {
                 home: Some("/home/nobody-here".into()),
                 xdg_runtime_dir: Some("/run/user/7".into()),
-                xdg_config_home: None,
+                ..Places::default()
             },
             ..Environment::default()
         }
