@@ -233,6 +233,15 @@ fn a_hand_written_context_is_read_like_the_clis() {
     );
     let listed = stdout_of(&imgtui(&["list"], &env), "list");
     assert!(listed.contains("imgtui-test/multi:a"), "{listed}");
+    // The TUI with no flags and only DOCKER_CONFIG naming where to look.
+    let tui_env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut tui = Tui::start_with_env(&[], &tui_env, 200, 40);
+    tui.wait_screen("the hand-made context's images and label", |s| {
+        s.contains("imgtui-test/multi:a")
+            && s.contains(&format!("· context hand · {}", engine.host))
+    });
+    tui.send("q");
+    assert!(tui.wait_exit());
 
     // A broken meta.json stops with the file and the reason, exit 2.
     std::fs::write(dir.join("meta.json"), "{\"Name\": ").unwrap();
