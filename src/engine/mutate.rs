@@ -13,6 +13,7 @@ use super::client::{ApiVersion, Engine};
 use super::endpoint::Endpoint;
 use super::error::EngineError;
 use super::http;
+use crate::core::image::ImageId;
 
 /// What one removal did, as the engine reported it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,7 +113,10 @@ fn removed(items: Vec<ImageDeleteResponseItem>) -> Vec<Removed> {
         .into_iter()
         .flat_map(|i| {
             let untagged = i.untagged.map(Removed::Untagged);
-            let deleted = i.deleted.map(Removed::Deleted);
+            // Podman reports deleted ids as bare hex; ours carry `sha256:`.
+            let deleted = i
+                .deleted
+                .map(|id| Removed::Deleted(ImageId::new(id).as_str().to_string()));
             untagged.into_iter().chain(deleted)
         })
         .collect()
@@ -135,5 +139,27 @@ fn from_bollard(what: &str, err: bollard::errors::Error, timeout_secs: u64) -> E
             what: what.to_string(),
             err: other.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn podman_bare_deleted_ids_get_the_algorithm() {
+        let hex = "674afcbad25aa2e385effc9b2f5296f34d482b8bef673982c94a78298e56bcf5";
+        // Podman 4.3's answer to DELETE /images/{id} and to a prune.
+        let items: Vec<ImageDeleteResponseItem> = serde_json::from_str(&format!(
+            r#"[{{"Untagged":"localhost/ptest/del:1"}},{{"Deleted":"{hex}"}}]"#
+        ))
+        .unwrap();
+        assert_eq!(
+            removed(items),
+            [
+                Removed::Untagged("localhost/ptest/del:1".into()),
+                Removed::Deleted(format!("sha256:{hex}")),
+            ]
+        );
     }
 }

@@ -215,6 +215,21 @@ pub struct EventWire {
     pub actor: Option<ActorWire>,
 }
 
+impl EventWire {
+    /// What names the event's image: its id, or where an engine sends none (Podman's
+    /// `build` and `pull`) the `name` attribute (the new image's id, or the reference).
+    pub fn image_name(&self) -> String {
+        let Some(actor) = &self.actor else {
+            return String::new();
+        };
+        if actor.id.is_empty() {
+            actor.attributes.get("name").cloned().unwrap_or_default()
+        } else {
+            actor.id.clone()
+        }
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ActorWire {
@@ -364,21 +379,35 @@ struct DfImageWire {
 }
 
 /// Parses a `GET /system/df` body.
-pub fn parse_disk_usage(body: &[u8]) -> Result<DfReport, serde_json::Error> {
+///
+/// Podman 4.3 answers in its own way: one entry per tag (an image with three tags comes
+/// three times), ids without `sha256:`, `LayersSize` 0 and `SharedSize` 0 whether layers are
+/// shared or not. Entries are kept once per image; a `LayersSize` of 0 beside images that
+/// have sizes is taken as "not reported" and replaced by the sum of their sizes (layers
+/// shared between images then count once per image: an upper bound). `podman` says whether
+/// the engine is Podman, whose `SharedSize` is then "unknown", not 0.
+pub fn parse_disk_usage(body: &[u8], podman: bool) -> Result<DfReport, serde_json::Error> {
     let wire: DfWire = serde_json::from_slice(body)?;
+    let mut seen = std::collections::HashSet::new();
+    let images: Vec<DfImage> = wire
+        .images
+        .into_iter()
+        .filter(|w| !w.id.is_empty())
+        .map(|w| DfImage {
+            id: ImageId::new(w.id),
+            size: known(w.size),
+            shared_size: if podman { None } else { known(w.shared_size) },
+            containers: known(w.containers),
+        })
+        .filter(|image| seen.insert(image.id.clone()))
+        .collect();
+    let mut layers_size = bytes(wire.layers_size);
+    if layers_size == 0 {
+        layers_size = images.iter().filter_map(|i| i.size).sum();
+    }
     Ok(DfReport {
-        layers_size: bytes(wire.layers_size),
-        images: wire
-            .images
-            .into_iter()
-            .filter(|w| !w.id.is_empty())
-            .map(|w| DfImage {
-                id: ImageId::new(w.id),
-                size: known(w.size),
-                shared_size: known(w.shared_size),
-                containers: known(w.containers),
-            })
-            .collect(),
+        layers_size,
+        images,
     })
 }
 
@@ -683,7 +712,7 @@ mod tests {
             "Labels":null,"ParentId":"","RepoDigests":null,"RepoTags":["x:1"],"SharedSize":0,
             "Size":700,"VirtualSize":700},{"Containers":-1,"Id":"sha256:b","SharedSize":-1,"Size":5}],
             "Containers":[],"Volumes":[],"BuildCache":null,"BuilderSize":0}"#;
-        let report = parse_disk_usage(old).unwrap();
+        let report = parse_disk_usage(old, false).unwrap();
         assert_eq!(report.layers_size, 4_137_594);
         assert_eq!(
             report.images,
@@ -703,7 +732,39 @@ mod tests {
             ]
         );
         let new = br#"{"LayersSize":8359973,"Images":null,"Containers":null,"Volumes":null,"BuildCache":null}"#;
-        assert_eq!(parse_disk_usage(new).unwrap().images, []);
-        assert!(parse_disk_usage(b"{\"LayersSize\":\"x\"}").is_err());
+        assert_eq!(parse_disk_usage(new, false).unwrap().images, []);
+        assert!(parse_disk_usage(b"{\"LayersSize\":\"x\"}", false).is_err());
+    }
+
+    #[test]
+    fn podman_disk_usage_counts_each_image_once() {
+        // Podman 4.3 on the seed set: 17 entries for 15 images (the 3-tag image thrice),
+        // bare hex ids, LayersSize 0, SharedSize 0 throughout.
+        let body = include_bytes!("../../tests/fixtures/podman-system-df.json");
+        let report = parse_disk_usage(body, true).unwrap();
+        assert_eq!(report.images.len(), 15);
+        assert!(
+            report
+                .images
+                .iter()
+                .all(|i| i.id.as_str().starts_with("sha256:"))
+        );
+        assert!(report.images.iter().all(|i| i.shared_size.is_none()));
+        let sizes: u64 = report.images.iter().filter_map(|i| i.size).sum();
+        assert_eq!(report.layers_size, sizes);
+        let used: Vec<u64> = report
+            .images
+            .iter()
+            .filter_map(|i| i.containers)
+            .filter(|&n| n > 0)
+            .collect();
+        assert_eq!(
+            used,
+            [2, 1],
+            "busybox (2 containers) and the dangling reused:1 (1)"
+        );
+        // Read as Docker's, the zeros would be taken at their word.
+        let as_docker = parse_disk_usage(body, false).unwrap();
+        assert!(as_docker.images.iter().all(|i| i.shared_size == Some(0)));
     }
 }

@@ -339,7 +339,7 @@ fn full_list(engine: Engine, generation: u64) -> Listing {
 /// recount containers.
 fn follow_event(engine: Engine, event: EventWire, generation: u64) -> Pending {
     Box::pin(async move {
-        let id = event.actor.map(|a| a.id).unwrap_or_default();
+        let id = event.image_name();
         match event.kind.as_str() {
             "container" => match engine.containers_by_image().await {
                 Ok(by_image) => vec![EngineEvent::Containers {
