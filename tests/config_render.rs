@@ -26,6 +26,7 @@ fn loaded() -> AppState {
             api_version: "1.51".into(),
             os: "linux".into(),
             arch: "amd64".into(),
+            storage: "overlay2".into(),
         }),
     )));
     let image = |id: &str, tag: &str, size| Image {

@@ -391,6 +391,7 @@ fn state_of(file: &str) -> AppState {
             api_version: "1.51".into(),
             os: "linux".into(),
             arch: "amd64".into(),
+            storage: "overlay2".into(),
         }),
     )));
     state.update(Message::Engine(EngineEvent::Listed {

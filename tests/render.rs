@@ -185,6 +185,7 @@ fn info() -> EngineInfo {
         api_version: "1.51".to_string(),
         os: "linux".to_string(),
         arch: "amd64".to_string(),
+        storage: "containerd store (overlayfs)".to_string(),
     }
 }
 

@@ -69,6 +69,9 @@ pub struct EngineInfo {
     pub api_version: String,
     pub os: String,
     pub arch: String,
+    /// Where images are kept, from `GET /info`: "containerd store (overlayfs)" or the graph
+    /// driver ("overlay2"; Podman's "overlay"); empty when the engine did not say.
+    pub storage: String,
 }
 
 /// How the connection to the engine stands.

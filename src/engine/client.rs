@@ -11,7 +11,7 @@ use super::endpoint::Endpoint;
 use super::error::EngineError;
 use super::http::{self, BodyLimits};
 use super::mutate::bollard_client;
-use super::wire::{self, EventWire, ImageInspectWire, VersionWire};
+use super::wire::{self, EventWire, ImageInspectWire, InfoWire, VersionWire};
 use crate::core::action::EngineInfo;
 use crate::core::disk::DfReport;
 use crate::core::image::{ContainerRef, Image, ImageId};
@@ -26,6 +26,8 @@ const MIN_API: ApiVersion = ApiVersion {
     major: 1,
     minor: 24,
 };
+/// The longest `GET /info` may take (it only feeds the header).
+const INFO_LIMIT: Duration = Duration::from_secs(5);
 
 /// How long each kind of request may take, and how much it may read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,6 +125,7 @@ impl Engine {
             api_version: api.to_string(),
             os: version.os.clone(),
             arch: version.arch.clone(),
+            storage: String::new(),
         };
         let docker = bollard_client(&endpoint, api, limits.write.as_secs());
         Ok(Engine {
@@ -136,6 +139,21 @@ impl Engine {
 
     pub fn info(&self) -> &EngineInfo {
         &self.info
+    }
+
+    /// Asks `GET /info` where the engine keeps images and adds it to `info()`. Once per
+    /// connection (the worker calls it before reporting the connection), bounded to a few
+    /// seconds: the header can do without it, the list should not wait for it.
+    pub async fn learn_storage(&mut self) {
+        let limit = self.limits.quick.min(INFO_LIMIT);
+        let path = self.path("/info");
+        let answer = http::get(&self.endpoint, &path, limit, self.limits.body).await;
+        match answer.and_then(|body| parse::<InfoWire>(&body, "GET /info")) {
+            Ok(info) => self.info.storage = info.storage(),
+            Err(error) => {
+                tracing::warn!(error = ?error.to_string(), "GET /info failed; storage unknown")
+            }
+        }
     }
 
     /// Podman's Docker-compatible API: some answers need reading differently.

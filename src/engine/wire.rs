@@ -203,6 +203,32 @@ impl VersionWire {
     }
 }
 
+/// `GET /info`: only where images are kept.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct InfoWire {
+    #[serde(deserialize_with = "nullable")]
+    pub driver: String,
+    /// Pairs like `["driver-type", "io.containerd.snapshotter.v1"]`.
+    #[serde(deserialize_with = "nullable")]
+    pub driver_status: Vec<Vec<String>>,
+}
+
+impl InfoWire {
+    /// "containerd store (overlayfs)" where Docker keeps images in containerd (its
+    /// `DriverStatus` names the snapshotter driver type), else the graph driver's name.
+    pub fn storage(&self) -> String {
+        let containerd = self.driver_status.iter().any(|pair| {
+            matches!(&pair[..], [key, value, ..] if key == "driver-type" && value.starts_with("io.containerd.snapshotter"))
+        });
+        match (containerd, self.driver.is_empty()) {
+            (true, false) => format!("containerd store ({})", self.driver),
+            (true, true) => "containerd store".to_string(),
+            (false, _) => self.driver.clone(),
+        }
+    }
+}
+
 /// One line of `GET /events`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -734,6 +760,29 @@ mod tests {
         let new = br#"{"LayersSize":8359973,"Images":null,"Containers":null,"Volumes":null,"BuildCache":null}"#;
         assert_eq!(parse_disk_usage(new, false).unwrap().images, []);
         assert!(parse_disk_usage(b"{\"LayersSize\":\"x\"}", false).is_err());
+    }
+
+    #[test]
+    fn storage_from_the_three_engines_info() {
+        let storage = |body: &str| serde_json::from_str::<InfoWire>(body).unwrap().storage();
+        // Recorded from the test engines (only the keys read here).
+        let old = r#"{"Driver":"overlay2","DriverStatus":[["Backing Filesystem","tmpfs"],
+            ["Supports d_type","true"],["Native Overlay Diff","true"],["userxattr","false"]]}"#;
+        let new = r#"{"Driver":"overlayfs","DriverStatus":[["driver-type","io.containerd.snapshotter.v1"]]}"#;
+        let podman = r#"{"Driver":"overlay","DriverStatus":[["Backing Filesystem","tmpfs"],
+            ["Supports d_type","true"],["Native Overlay Diff","true"],["Using metacopy","false"]]}"#;
+        assert_eq!(storage(old), "overlay2");
+        assert_eq!(storage(new), "containerd store (overlayfs)");
+        assert_eq!(storage(podman), "overlay");
+        assert_eq!(storage(r#"{"Driver":null,"DriverStatus":null}"#), "");
+        assert_eq!(
+            storage(r#"{"DriverStatus":[["driver-type","io.containerd.snapshotter.v1"]]}"#),
+            "containerd store"
+        );
+        assert_eq!(
+            storage(r#"{"Driver":"vfs","DriverStatus":[["odd"]]}"#),
+            "vfs"
+        );
     }
 
     #[test]

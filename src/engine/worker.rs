@@ -79,14 +79,16 @@ async fn run(
             attempt,
         }));
         let error = match Engine::connect(endpoint.clone()).await {
-            Ok(engine) => {
+            Ok(mut engine) => {
                 attempt = 0;
+                engine.learn_storage().await;
                 let info = engine.info();
                 tracing::info!(
                     host,
                     product = ?info.product,
                     version = ?info.version,
                     api = ?info.api_version,
+                    storage = ?info.storage,
                     "connected"
                 );
                 let _ = out.send(EngineEvent::Status(EngineStatus::Connected(
