@@ -55,7 +55,9 @@ fn parts(state: &AppState) -> (String, Vec<String>) {
             if !platform.is_empty() {
                 rest.push(sanitize(&platform.join("/")).into_owned());
             }
-            rest.push(sanitize(&info.host).into_owned());
+            if !info.host.is_empty() {
+                rest.push(sanitize(&info.host).into_owned());
+            }
             (first, rest)
         }
         EngineStatus::Connecting { host, .. } => {
