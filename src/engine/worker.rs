@@ -341,7 +341,9 @@ fn full_list(engine: Engine, generation: u64) -> Listing {
 /// recount containers.
 fn follow_event(engine: Engine, event: EventWire, generation: u64) -> Pending {
     Box::pin(async move {
-        let id = event.image_name();
+        // As `sha256:<hex>`: Podman answers a bare hex id it no longer has with a 500
+        // ("normalizing name"), not the 404 that says the image is gone.
+        let id = ImageId::new(event.image_name());
         match event.kind.as_str() {
             "container" => match engine.containers_by_image().await {
                 Ok(by_image) => vec![EngineEvent::Containers {
@@ -353,15 +355,14 @@ fn follow_event(engine: Engine, event: EventWire, generation: u64) -> Pending {
                     error: format!("cannot count containers: {error}"),
                 }],
             },
-            "image" if !id.is_empty() => match engine.inspect_image(&id).await {
+            "image" if !id.as_str().is_empty() => match engine.inspect_image(id.as_str()).await {
                 Ok(image) => vec![EngineEvent::ImageChanged {
                     generation,
                     image: Box::new(image),
                 }],
-                Err(error) if error.is_not_found() => vec![EngineEvent::ImageGone {
-                    generation,
-                    id: ImageId::new(id),
-                }],
+                Err(error) if error.is_not_found() => {
+                    vec![EngineEvent::ImageGone { generation, id }]
+                }
                 Err(error) => vec![EngineEvent::Failed {
                     generation,
                     error: error.to_string(),
