@@ -121,17 +121,15 @@ fn the_tui_lists_podman_images_with_its_facts() {
     };
     let version = podman(&engine, &["version", "--format", "{{.Server.Version}}"]);
     let mut tui = Tui::start(&["--host", &engine.host], 160, 40);
-    let screen = tui.wait_screen("the list and the disk usage", |s| {
-        s.contains("localhost/imgtui-test/big:1") && s.contains("reclaimable")
-    });
-    let first = screen.lines().next().unwrap();
-    assert!(
-        first.starts_with(&format!(
-            " Podman {version} · overlay · API 1.41 · linux/amd64 · {}",
-            engine.host
-        )),
-        "{screen}"
+    let facts = format!(
+        " Podman {version} · overlay · API 1.41 · linux/amd64 · {}",
+        engine.host
     );
+    let screen = tui.wait_screen("the list, the facts and the disk usage", |s| {
+        s.contains("localhost/imgtui-test/big:1")
+            && s.contains("reclaimable")
+            && s.lines().next().is_some_and(|l| l.trim_end() == facts)
+    });
     let big = line_of(&screen, "localhost/imgtui-test/big:1").unwrap();
     let small = line_of(&screen, "localhost/imgtui-test/small:1").unwrap();
     assert!(big < small, "largest first:\n{screen}");

@@ -141,17 +141,17 @@ impl Engine {
         &self.info
     }
 
-    /// Asks `GET /info` where the engine keeps images and adds it to `info()`. Once per
-    /// connection (the worker calls it before reporting the connection), bounded to a few
-    /// seconds: the header can do without it, the list should not wait for it.
-    pub async fn learn_storage(&mut self) {
+    /// Where the engine keeps images (`GET /info`), for the header; `None` when it did not
+    /// say within a few seconds (the header does without it).
+    pub async fn storage(&self) -> Option<String> {
         let limit = self.limits.quick.min(INFO_LIMIT);
         let path = self.path("/info");
         let answer = http::get(&self.endpoint, &path, limit, self.limits.body).await;
         match answer.and_then(|body| parse::<InfoWire>(&body, "GET /info")) {
-            Ok(info) => self.info.storage = info.storage(),
+            Ok(info) => Some(info.storage()),
             Err(error) => {
-                tracing::warn!(error = ?error.to_string(), "GET /info failed; storage unknown")
+                tracing::warn!(error = ?error.to_string(), "GET /info failed; storage unknown");
+                None
             }
         }
     }

@@ -79,21 +79,27 @@ async fn run(
             attempt,
         }));
         let error = match Engine::connect(endpoint.clone()).await {
-            Ok(mut engine) => {
+            Ok(engine) => {
                 attempt = 0;
-                engine.learn_storage().await;
                 let info = engine.info();
                 tracing::info!(
                     host,
                     product = ?info.product,
                     version = ?info.version,
                     api = ?info.api_version,
-                    storage = ?info.storage,
                     "connected"
                 );
                 let _ = out.send(EngineEvent::Status(EngineStatus::Connected(
                     engine.info().clone(),
                 )));
+                // Once per connection, beside the list: the header waits for it, nothing else.
+                let (facts, to) = (engine.clone(), out.clone());
+                tokio::spawn(async move {
+                    if let Some(storage) = facts.storage().await {
+                        tracing::info!(storage = ?storage, "engine storage");
+                        let _ = to.send(EngineEvent::Storage(storage));
+                    }
+                });
                 match follow(&engine, &out, &mut inbox, &mut generation, fallback).await {
                     Ok(()) => return, // the loop has gone
                     Err(lost) => {
