@@ -7,7 +7,7 @@
 #   test-engine.sh seed-bulk NAME N [START] add N images bulk/img-<i>:latest (i from START, default 1)
 #   test-engine.sh host NAME               print NAME's host URL (unix:///…/docker.sock)
 #   test-engine.sh stop NAME | stop-all    stop containers, dockerd, its containerd and shims
-#   test-engine.sh demo [old|new]          throw-away seeded engine + `cargo run --release -- --host URL`
+#   test-engine.sh demo [old|new|podman]   throw-away seeded engine + `cargo run --release -- --host URL`
 #
 # Engines: "old" = Docker 20.10 (Debian bookworm's docker.io, installed with apt);
 #          "new" = Docker 28 from Debian sid (trixie's 26.1 if sid lacks it), unpacked with
@@ -720,8 +720,9 @@ cmd_seed_bulk() {
 
 cmd_demo() {
   local kind=${1:-new} name url
-  case "$kind" in old | new) ;; *) usage ;; esac
+  case "$kind" in old | new | podman) ;; *) usage ;; esac
   name=demo-$kind
+  [ "$kind" != podman ] || name=demo-pod
   cmd_install "$kind"
   if [ -d "$(eng_dir "$name")" ]; then die "engine $name exists already (stop it: $0 stop $name)"; fi
   # shellcheck disable=SC2064
