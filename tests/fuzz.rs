@@ -232,6 +232,13 @@ fn message() -> impl Strategy<Value = Message> {
             EngineStatus::Unreachable { host: "unix:///x".into(), error, attempt: 3, retry_in_secs: 4 }
         ))),
         1 => Just(Message::Engine(EngineEvent::Status(EngineStatus::Connected(EngineInfo::default())))),
+        // Engine facts for the top line: any text, control characters included.
+        1 => (text(), text(), text()).prop_map(|(product, version, host)| Message::Engine(
+            EngineEvent::Status(EngineStatus::Connected(EngineInfo {
+                product, version, host, ..EngineInfo::default()
+            }))
+        )),
+        1 => text().prop_map(|storage| Message::Engine(EngineEvent::Storage(storage))),
     ]
 }
 
