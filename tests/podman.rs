@@ -423,3 +423,68 @@ fn d_prunes_the_dangling_images_on_podman() {
         podman(&engine, &args);
     }
 }
+
+/// `P`, Space (unused images), `y`: every image no container uses goes, tagged or not; the
+/// one a container uses stays. Podman's compatible prune refuses `dangling=false`, so this
+/// goes through its own API; with an `until` older than everything, nothing goes.
+#[test]
+fn p_prunes_the_unused_images_on_podman() {
+    let _lock = scratch_lock();
+    let Some(engine) = scratch_podman() else {
+        return;
+    };
+    let p = unique("punused");
+    let tagged = podman_import(&engine, &format!("{p}/t:1"), "tagged");
+    let dangling = podman_dangling(&engine, &format!("{p}/d:1"));
+    let used = podman_import(&engine, &format!("{p}/u:1"), "used");
+    let user = unique("puser");
+    podman(
+        &engine,
+        &[
+            "create",
+            "--pull",
+            "never",
+            "--network",
+            "none",
+            "--name",
+            &user,
+            &used,
+            "/nothing",
+        ],
+    );
+
+    let rt = runtime();
+    let report = rt.block_on(async {
+        let client = connect(&engine).await;
+        let filter = imgtui::engine::mutate::PruneFilter {
+            dangling_only: false,
+            until: Some("1".into()),
+        };
+        client.prune_images(&filter).await.unwrap()
+    });
+    assert!(
+        report.removed.is_empty(),
+        "nothing is older than 1970: {report:?}"
+    );
+    assert!(podman_image_ids(&engine).contains(&tagged));
+
+    let mut tui = Tui::start(&["--host", &engine.host], 200, 45);
+    tui.wait_screen("the list", |s| s.contains(&format!("{p}/u:1")));
+    tui.send("P");
+    tui.wait_screen("the prune form", |s| s.contains("dangling"));
+    tui.send(" ");
+    tui.wait_screen("unused chosen", |s| s.contains(&tagged[7..19]));
+    tui.send("y");
+    let screen = tui.wait_screen("the report", |s| s.contains("Pruned"));
+    assert!(screen.contains("Pruned 3 unused images"), "{screen}");
+    let after = podman_image_ids(&engine);
+    assert!(
+        !after.contains(&tagged) && !after.contains(&dangling),
+        "{after:?}"
+    );
+    assert!(after.contains(&used), "{after:?}");
+    tui.send("q");
+    assert!(tui.wait_exit());
+    podman(&engine, &["rm", &user]);
+    podman(&engine, &["rmi", &used]);
+}

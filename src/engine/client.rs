@@ -169,6 +169,10 @@ impl Engine {
         self.limits
     }
 
+    pub(super) fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
     pub(super) fn docker(&self) -> &bollard::Docker {
         &self.docker
     }
