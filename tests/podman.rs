@@ -488,3 +488,65 @@ fn p_prunes_the_unused_images_on_podman() {
     podman(&engine, &["rm", &user]);
     podman(&engine, &["rmi", &used]);
 }
+
+/// Untagging one of two names leaves the image ("untagged"); deleting an image with two
+/// names goes tag by tag and the last one takes it ("deleted", though Podman names the id
+/// without `sha256:`); an image removed meanwhile is "already gone".
+#[test]
+fn untag_and_tag_by_tag_delete_on_podman() {
+    use imgtui::core::action::EngineEvent;
+    use imgtui::core::cleanup::{Job, Outcome, Target};
+    use imgtui::engine::operate;
+
+    let _lock = scratch_lock();
+    let Some(engine) = scratch_podman() else {
+        return;
+    };
+    let p = unique("puntag");
+    let id = podman_import(&engine, &format!("{p}/a:1"), "two names");
+    podman(&engine, &["tag", &id, &format!("{p}/b:1")]);
+    let rt = runtime();
+    let run = |job: Job| -> Outcome {
+        rt.block_on(async {
+            let client = connect(&engine).await;
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            operate::remove(client, 1, vec![job], false, tx).await;
+            match rx.recv().await {
+                Some(EngineEvent::JobDone { outcome, .. }) => outcome,
+                other => panic!("{other:?}"),
+            }
+        })
+    };
+    let target = || {
+        rt.block_on(async {
+            let client = connect(&engine).await;
+            Target::of(&client.inspect_image(&id).await.unwrap())
+        })
+    };
+    let a = format!("localhost/{p}/a:1");
+    let b = format!("localhost/{p}/b:1");
+    let mut tags = target().references;
+    tags.sort();
+    assert_eq!(tags, [a.clone(), b.clone()]);
+
+    let outcome = run(Job {
+        target: target(),
+        untag: Some(b.clone()),
+    });
+    assert_eq!(outcome, Outcome::Untagged);
+    assert_eq!(target().references, std::slice::from_ref(&a));
+
+    podman(&engine, &["tag", &id, &b]);
+    let both = target();
+    let outcome = run(Job {
+        target: both.clone(),
+        untag: None,
+    });
+    assert_eq!(outcome, Outcome::Deleted);
+    assert!(!podman_image_ids(&engine).contains(&id));
+    let outcome = run(Job {
+        target: both,
+        untag: None,
+    });
+    assert_eq!(outcome, Outcome::AlreadyGone);
+}
