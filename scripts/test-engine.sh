@@ -689,8 +689,8 @@ cmd_seed_bulk() {
   # shellcheck disable=SC2064
   trap "rm -rf '$tmp'; trap - RETURN" RETURN
   t0=$SECONDS
-  if [ "$kind" = old ]; then
-    # 20.10 loads one archive of N configs sharing one layer quickly.
+  if [ "$kind" = old ] || [ "$kind" = podman ]; then
+    # 20.10 (and Podman) load one archive of N configs sharing one layer quickly.
     "$PYTHON" "$SCRIPT_DIR/craft_image.py" bulk-docker "$tmp/bulk.tar" "$n" --start "$start"
     dk "$name" load -q -i "$tmp/bulk.tar" >/dev/null
   else
