@@ -214,7 +214,8 @@ fn disk_usage_counts_each_image_once() {
 
 /// Podman's events patch the list without a re-list: an imported image appears, a new tag
 /// shows, an untag and a removal take effect, a container created and removed changes "in
-/// use", a built image appears (Podman's `build` event names no image id).
+/// use", a built image appears (Podman's `build` event names no image id). A loaded one too,
+/// though its `loadfromarchive` names no image at all: that one takes a re-list.
 #[test]
 fn podman_events_update_the_list_without_a_relist() {
     let _lock = scratch_lock();
@@ -272,6 +273,31 @@ fn podman_events_update_the_list_without_a_relist() {
 
     podman(&engine, &["rmi", &added]);
     tui.wait_screen("the removal", |s| !s.contains(&format!("{p}/added:1")));
+
+    // `podman load`: only "loadfromarchive", naming a temporary file; imgtui lists again.
+    let dir = support::private_dir("load");
+    let archive = dir.join("bulk.tar");
+    let crafted = Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/craft_image.py"
+        ))
+        .args([
+            "bulk-docker",
+            archive.to_str().unwrap(),
+            "1",
+            "--start",
+            "4242",
+        ])
+        .status()
+        .expect("python3 runs");
+    assert!(crafted.success());
+    podman(&engine, &["load", "-q", "-i", archive.to_str().unwrap()]);
+    tui.wait_screen("the loaded image", |s| {
+        s.contains("localhost/bulk/img-4242:latest")
+    });
+    podman(&engine, &["rmi", "localhost/bulk/img-4242:latest"]);
+    tui.wait_screen("the loaded image gone", |s| !s.contains("img-4242"));
 
     // `podman build` (FROM scratch, a label, no network): only a "build" event, by id.
     let dir = support::private_dir("build");

@@ -306,10 +306,11 @@ impl Engine {
 
     /// Subscribes to image events and container create/destroy. Returns once the engine has
     /// accepted the subscription, so nothing that happens after this call is missed.
-    /// Podman says `remove` where Docker says `destroy` (a container) and `build` for a new
-    /// image (Docker tags it); engines ignore names they do not use.
+    /// Podman says `remove` where Docker says `destroy` (a container), `build` for a new
+    /// image (Docker tags it) and `loadfromarchive` for `load`; engines ignore names they do
+    /// not use.
     pub async fn events(&self) -> Result<EventStream, EngineError> {
-        let filters = r#"{"type":["image","container"],"event":["create","destroy","remove","delete","import","load","pull","build","tag","untag"]}"#;
+        let filters = r#"{"type":["image","container"],"event":["create","destroy","remove","delete","import","load","loadfromarchive","pull","build","tag","untag"]}"#;
         let path = self.path(&format!("/events?filters={}", encode_query(filters)));
         let body = http::open(&self.endpoint, &path, self.limits.quick, self.limits.body).await?;
         Ok(EventStream {

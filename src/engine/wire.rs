@@ -242,6 +242,12 @@ pub struct EventWire {
 }
 
 impl EventWire {
+    /// Podman's `podman load` says only `loadfromarchive`, naming a temporary file and no
+    /// image: what it loaded can only be learned by listing again.
+    pub fn needs_relist(&self) -> bool {
+        self.kind == "image" && self.action == "loadfromarchive"
+    }
+
     /// What names the event's image: its id, or where an engine sends none (Podman's
     /// `build` and `pull`) the `name` attribute (the new image's id, or the reference).
     pub fn image_name(&self) -> String {
@@ -760,6 +766,33 @@ mod tests {
         let new = br#"{"LayersSize":8359973,"Images":null,"Containers":null,"Volumes":null,"BuildCache":null}"#;
         assert_eq!(parse_disk_usage(new, false).unwrap().images, []);
         assert!(parse_disk_usage(b"{\"LayersSize\":\"x\"}", false).is_err());
+    }
+
+    #[test]
+    fn podman_events_that_name_no_image_id() {
+        // Recorded from Podman 4.3's GET /events.
+        let event = |line: &str| serde_json::from_str::<EventWire>(line).unwrap();
+        let build = event(
+            r#"{"status":"build","Type":"image","Action":"build","Actor":{"ID":"","Attributes":{"containerExitCode":"0","image":"","name":"963a4ef98ea49cc84c204ada70af3057c74f6c0de184469e56ba758bc2622d0a","podId":""}},"scope":"local","time":1795464690}"#,
+        );
+        assert_eq!(
+            build.image_name(),
+            "963a4ef98ea49cc84c204ada70af3057c74f6c0de184469e56ba758bc2622d0a"
+        );
+        assert!(!build.needs_relist());
+        let load = event(
+            r#"{"status":"loadfromarchive","Type":"image","Action":"loadfromarchive","Actor":{"ID":"","Attributes":{"containerExitCode":"0","image":"","name":"/var/tmp/libpod-images-load.tar2177483409","podId":""}},"scope":"local","time":1795466904}"#,
+        );
+        assert!(load.needs_relist());
+        let untag = event(
+            r#"{"status":"untag","id":"834905a9c759cb8f997fb80974bb439adfcc37fcafa88362a8a14f23a9e5588a","Type":"image","Action":"untag","Actor":{"ID":"834905a9c759cb8f997fb80974bb439adfcc37fcafa88362a8a14f23a9e5588a","Attributes":{"name":"localhost/ptest/ev:1"}}}"#,
+        );
+        assert_eq!(
+            ImageId::new(untag.image_name()).as_str(),
+            "sha256:834905a9c759cb8f997fb80974bb439adfcc37fcafa88362a8a14f23a9e5588a"
+        );
+        assert!(!untag.needs_relist());
+        assert_eq!(EventWire::default().image_name(), "");
     }
 
     #[test]

@@ -181,6 +181,11 @@ async fn follow(
                     tracing::debug!(kind = ?event.kind, action = ?event.action, "engine event held until the list is in");
                     held.push(event)
                 }
+                Some(event) if event.needs_relist() => {
+                    tracing::info!(action = ?event.action, "an event naming no image: re-listing");
+                    listing = Some(full_list(engine.clone(), *generation));
+                    let _ = out.send(EngineEvent::ListStarted { generation: *generation });
+                }
                 Some(event) => {
                     tracing::debug!(kind = ?event.kind, action = ?event.action, "engine event");
                     fetches.push_back(follow_event(engine.clone(), event, *generation));
@@ -191,8 +196,19 @@ async fn follow(
                 for result in results? {
                     let _ = out.send(result);
                 }
+                let mut relist = false;
                 for event in held.drain(..) {
-                    fetches.push_back(follow_event(engine.clone(), event, *generation));
+                    if event.needs_relist() {
+                        relist = true;
+                    } else {
+                        fetches.push_back(follow_event(engine.clone(), event, *generation));
+                    }
+                }
+                // The list may have been read before that load finished.
+                if relist {
+                    tracing::info!("an event naming no image came during the list: re-listing");
+                    listing = Some(full_list(engine.clone(), *generation));
+                    let _ = out.send(EngineEvent::ListStarted { generation: *generation });
                 }
             },
             Some(results) = fetches.next(), if !fetches.is_empty() => {
