@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Private, throw-away Docker engines for imgtui's tests and demos.
+# Private, throw-away Docker and Podman engines for imgtui's tests and demos.
 #
 #   test-engine.sh install [old|new|podman|all]  fetch/install engine binaries (idempotent)
 #   test-engine.sh start NAME old|new|podman  start engine NAME, print its host URL on stdout
 #   test-engine.sh seed NAME               load the standard seed set (below) into NAME
 #   test-engine.sh seed-bulk NAME N [START] add N images bulk/img-<i>:latest (i from START, default 1)
-#   test-engine.sh host NAME               print NAME's host URL (unix:///…/docker.sock)
-#   test-engine.sh stop NAME | stop-all    stop containers, dockerd, its containerd and shims
+#   test-engine.sh host NAME               print NAME's host URL (unix:///…/docker.sock or podman.sock)
+#   test-engine.sh stop NAME | stop-all    stop containers, dockerd, its containerd and shims (podman: service, conmon)
 #   test-engine.sh demo [old|new|podman]   throw-away seeded engine + `cargo run --release -- --host URL`
 #
 # Engines: "old" = Docker 20.10 (Debian bookworm's docker.io, installed with apt);
