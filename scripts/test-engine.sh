@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Private, throw-away Docker engines for imgtui's tests and demos.
+# Private, throw-away Docker and Podman engines for imgtui's tests and demos.
 #
-#   test-engine.sh install [old|new|all]   fetch/install engine binaries (idempotent)
-#   test-engine.sh start NAME old|new      start engine NAME, print its host URL on stdout
+#   test-engine.sh install [old|new|podman|all]  fetch/install engine binaries (idempotent)
+#   test-engine.sh start NAME old|new|podman  start engine NAME, print its host URL on stdout
 #   test-engine.sh seed NAME               load the standard seed set (below) into NAME
 #   test-engine.sh seed-bulk NAME N [START] add N images bulk/img-<i>:latest (i from START, default 1)
-#   test-engine.sh host NAME               print NAME's host URL (unix:///…/docker.sock)
-#   test-engine.sh stop NAME | stop-all    stop containers, dockerd, its containerd and shims
-#   test-engine.sh demo [old|new]          throw-away seeded engine + `cargo run --release -- --host URL`
+#   test-engine.sh host NAME               print NAME's host URL (unix:///…/docker.sock or podman.sock)
+#   test-engine.sh stop NAME | stop-all    stop containers, dockerd, its containerd and shims (podman: service, conmon)
+#   test-engine.sh demo [old|new|podman]   throw-away seeded engine + `cargo run --release -- --host URL`
 #
 # Engines: "old" = Docker 20.10 (Debian bookworm's docker.io, installed with apt);
 #          "new" = Docker 28 from Debian sid (trixie's 26.1 if sid lacks it), unpacked with
 #          `dpkg -x` into $IMGTUI_ENGINE_HOME/new-root and run with the containerd image store.
+#          "podman" = Podman 4.3 (bookworm's podman, apt without recommends): a private
+#          `podman system service` on podman.sock, with containers.conf, storage.conf and
+#          registries.conf written into the state dir (storage on the tmpfs, cgroupfs, file
+#          events and locks, runc, no network: netns "none", a private empty CNI config dir).
+#          Seeded with the same set (`podman load` of the same archives; names get the
+#          `localhost/` prefix Podman gives unqualified names); driven with `podman --remote`.
 # State of engine NAME lives in $IMGTUI_ENGINE_RUN/NAME (default /tmp/imgtui-eng/NAME):
 # docker.sock, dockerd.log, daemon.json, data/ (data-root), x/ (exec-root). `stop` deletes it
 # unless IMGTUI_ENGINE_KEEP=1. NAME is at most 8 characters with the default run dir, because
@@ -187,7 +193,8 @@ cmd_install() {
   case "${1:-all}" in
     old) install_old ;;
     new) install_new ;;
-    all) install_old; install_new ;;
+    podman) install_podman ;;
+    all) install_old; install_new; install_podman ;;
     *) usage ;;
   esac
 }
@@ -203,22 +210,28 @@ check_name() {
 }
 
 eng_dir() { echo "$RUN_BASE/$1"; }
-eng_sock() { echo "$RUN_BASE/$1/docker.sock"; }
-eng_url() { echo "unix://$RUN_BASE/$1/docker.sock"; }
+eng_kind() { cat "$RUN_BASE/$1/kind" 2>/dev/null || true; }
+# Podman's service listens on podman.sock (the name tells the two apart in a listing).
+eng_sock() {
+  if [ "$(eng_kind "$1")" = podman ]; then echo "$RUN_BASE/$1/podman.sock"; else echo "$RUN_BASE/$1/docker.sock"; fi
+}
+eng_url() { echo "unix://$(eng_sock "$1")"; }
 
 ping_ok() {
   [ -S "$(eng_sock "$1")" ] &&
     [ "$(curl -sS --max-time 3 --unix-socket "$(eng_sock "$1")" http://localhost/_ping 2>/dev/null)" = OK ]
 }
 
-# dockerd's PID from its pidfile, or (before it wrote one) from the process table.
+# The daemon's PID (dockerd, or Podman's API service) from its pidfile, or (before it wrote
+# one) from the process table.
 dockerd_pid() {
-  local pid p comm
-  pid=$(cat "$(eng_dir "$1")/dockerd.pid" 2>/dev/null || true)
+  local pid p comm daemon=dockerd
+  [ "$(eng_kind "$1")" != podman ] || daemon=podman
+  pid=$(cat "$(eng_dir "$1")/$daemon.pid" 2>/dev/null || true)
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; return 0; fi
   for p in $(engine_pids "$(eng_dir "$1")"); do
     { read -r comm <"/proc/$p/comm"; } 2>/dev/null || continue
-    if [ "$comm" = dockerd ]; then echo "$p"; return 0; fi
+    if [ "$comm" = "$daemon" ]; then echo "$p"; return 0; fi
   done
   return 1
 }
@@ -232,21 +245,28 @@ docker_cli() {
 }
 
 # docker against engine NAME only: its socket, a private CLI config, no inherited context/TLS.
+# For a Podman engine, podman's own client (--remote) against its socket: the same verbs and
+# flags for what this script does (load, create, run, ps, images, inspect, version, rm).
 dk() {
   local name=$1
   shift
+  if [ "$(eng_kind "$name")" = podman ]; then
+    pm_env "$name" podman --remote --url "$(eng_url "$name")" "$@"
+    return
+  fi
   env -u DOCKER_CONTEXT -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH \
     DOCKER_HOST="$(eng_url "$name")" DOCKER_CONFIG="$(eng_dir "$name")/cli" "$(docker_cli)" "$@"
 }
 
-# PIDs of dockerd, containerd, shims and docker-proxy belonging to the engine in DIR
-# (their command lines name its data/exec root, pidfile or sockets).
+# PIDs of dockerd, containerd, shims and docker-proxy (or Podman's service, its conmon
+# monitors and their `podman container cleanup` children) belonging to the engine in DIR
+# (their command lines name its data/exec root, pidfile, sockets or storage).
 engine_pids() {
   local dir=$1 p comm args
   # Builtins only (read/mapfile): forking per process is slow on a busy machine.
   for p in /proc/[0-9]*; do
     { read -r comm <"$p/comm"; } 2>/dev/null || continue
-    case "$comm" in dockerd | containerd* | docker-proxy) ;; *) continue ;; esac
+    case "$comm" in dockerd | containerd* | docker-proxy | podman | conmon) ;; *) continue ;; esac
     { mapfile -d '' args <"$p/cmdline"; } 2>/dev/null || continue
     if [[ "${args[*]}" == *"$dir/"* ]]; then echo "${p#/proc/}"; fi
   done
@@ -271,7 +291,7 @@ cmd_start() {
   [ $# -eq 2 ] || usage
   local name=$1 kind=$2 dir sock xroot pid dockerd path_env waited=0
   check_name "$name"
-  case "$kind" in old | new) ;; *) die "engine kind must be old or new, not '$kind'" ;; esac
+  case "$kind" in old | new | podman) ;; *) die "engine kind must be old, new or podman, not '$kind'" ;; esac
   dir=$(eng_dir "$name")
   sock=$(eng_sock "$name")
   xroot=$dir/x
@@ -285,6 +305,10 @@ cmd_start() {
   # Leftovers of a crashed run (processes, mounts) would confuse the new daemon.
   if [ -e "$dir" ]; then IMGTUI_ENGINE_KEEP=${IMGTUI_ENGINE_KEEP:-1} stop_engine "$name" quiet; fi
   need_root start
+  if [ "$kind" = podman ]; then
+    start_podman "$name"
+    return
+  fi
   if [ "$kind" = old ]; then
     dockerd=$OLD_DOCKERD
     [ -x "$dockerd" ] || die "Docker 20.10 not installed; run: $0 install old"
@@ -361,6 +385,131 @@ cmd_start() {
   eng_url "$name"
 }
 
+# ---------------------------------------------------------------- podman
+
+# Podman (Debian's package) and its runtime; no recommends: slirp4netns, buildah, uidmap
+# and dbus are for rootless use. The package installs systemd units (podman.socket,
+# podman.service, auto-update): nothing starts them here (policy-rc.d during the install,
+# and the engines run without systemd), and `start` runs a private `podman system service`.
+install_podman() {
+  local pkg missing=()
+  for pkg in podman runc busybox-static curl python3; do is_installed "$pkg" || missing+=("$pkg"); done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    need_root install
+    [ "$APT_UPDATED" = 1 ] || { log "apt-get update"; apt-get update -q >&2; APT_UPDATED=1; }
+    log "apt-get install --no-install-recommends ${missing[*]}"
+    apt_install_no_services --no-install-recommends "${missing[@]}"
+  fi
+  command -v podman >/dev/null || die "podman missing after installing it"
+  log "podman engine: $(podman --version)"
+}
+
+# Podman's client and tools with engine NAME's private configuration only: every path
+# (storage, run state, locks, events, network configs) is under its state dir, the proxy
+# variables point at a closed loopback port, and registries.conf names no registry.
+pm_env() {
+  local name=$1
+  shift
+  pm_env_vars "$name"
+  env -i "${PM_ENV[@]}" "$@"
+}
+# The environment of pm_env in the array PM_ENV (the service is started with it directly, so
+# that $! is the service's PID and not a shell's).
+pm_env_vars() {
+  local name=$1 dir no_net=http://127.0.0.1:9 no_proxy=localhost,127.0.0.0/8,::1
+  dir=$(eng_dir "$name")
+  PM_ENV=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME="$dir" \
+    LANG=C.UTF-8 XDG_RUNTIME_DIR="$dir/run" XDG_CONFIG_HOME="$dir/config" \
+    CONTAINERS_CONF="$dir/containers.conf" CONTAINERS_STORAGE_CONF="$dir/storage.conf" \
+    CONTAINERS_REGISTRIES_CONF="$dir/registries.conf" \
+    HTTP_PROXY="$no_net" HTTPS_PROXY="$no_net" http_proxy="$no_net" https_proxy="$no_net" \
+    NO_PROXY="$no_proxy" no_proxy="$no_proxy")
+}
+
+# Writes engine NAME's containers.conf, storage.conf and registries.conf.
+podman_config() {
+  local name=$1 dir
+  dir=$(eng_dir "$name")
+  # Networking: containers default to no network namespace setup at all (netns = "none",
+  # and every container here is created with --network none too); the CNI config dir is a
+  # private empty one, so not even the default "podman" bridge config is read or written.
+  # cgroupfs: no systemd. Limits set explicitly: without them runc fails with "error
+  # setting rlimit" (the defaults exceed what the machine allows). File locks and the event
+  # log under the state dir, so two engines never share /dev/shm locks or the journal.
+  cat >"$dir/containers.conf" <<CONF
+[containers]
+netns = "none"
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+log_driver = "k8s-file"
+
+[network]
+network_backend = "cni"
+network_config_dir = "$dir/net"
+default_network = "imgtui-none"
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$dir/events.log"
+runtime = "runc"
+lock_type = "file"
+tmp_dir = "$dir/tmp"
+static_dir = "$dir/data/libpod"
+volume_path = "$dir/data/volumes"
+pull_policy = "never"
+CONF
+  cat >"$dir/storage.conf" <<CONF
+[storage]
+driver = "${IMGTUI_PODMAN_DRIVER:-overlay}"
+graphroot = "$dir/data/storage"
+runroot = "$dir/run/storage"
+CONF
+  cat >"$dir/registries.conf" <<CONF
+unqualified-search-registries = []
+short-name-mode = "disabled"
+CONF
+}
+
+start_podman() {
+  local name=$1 dir sock pid waited=0
+  dir=$(eng_dir "$name")
+  command -v podman >/dev/null || die "podman not installed; run: $0 install podman"
+  mkdir -p "$dir/data" "$dir/run" "$dir/tmp" "$dir/net" "$dir/config"
+  chmod 700 "$dir"
+  if [ "${IMGTUI_ENGINE_TMPFS:-1}" != 0 ] && ! mountpoint -q "$dir/data"; then
+    mount -t tmpfs -o "size=${IMGTUI_ENGINE_TMPFS_SIZE:-4g},mode=0710" "imgtui-$name" "$dir/data"
+  fi
+  echo podman >"$dir/kind"
+  sock=$(eng_sock "$name")
+  rm -f "$sock" "$dir/podman.pid"
+  podman_config "$name"
+  log "starting podman engine $name ($(podman --version))"
+  # --time=0: the service never exits on its own; setsid as for dockerd.
+  pm_env_vars "$name"
+  env -i "${PM_ENV[@]}" setsid podman --log-level=info system service --time=0 "unix://$sock" \
+    </dev/null >>"$dir/podman.log" 2>&1 &
+  pid=$!
+  echo "$pid" >"$dir/podman.pid"
+  until ping_ok "$name"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log "podman service for $name exited during start-up; last lines of $dir/podman.log:"
+      tail -n 40 "$dir/podman.log" >&2 || true
+      IMGTUI_ENGINE_KEEP=1 stop_engine "$name" quiet || true
+      die "engine $name (podman) failed to start"
+    fi
+    if [ "$waited" -ge $((START_TIMEOUT * 10)) ]; then
+      log "podman service for $name did not answer /_ping within ${START_TIMEOUT}s; last lines of $dir/podman.log:"
+      tail -n 40 "$dir/podman.log" >&2 || true
+      IMGTUI_ENGINE_KEEP=1 stop_engine "$name" quiet || true
+      die "engine $name (podman) failed to start"
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  log "engine $name up after ~$((waited / 10)).$((waited % 10))s: $(eng_url "$name")"
+  eng_url "$name"
+}
+
 # Wait up to $2 tenths of a second for the PIDs in "$1" to exit; print the survivors on timeout.
 wait_gone() {
   local pids=$1 limit=$2 i=0 p alive
@@ -389,7 +538,10 @@ stop_engine() {
       if [ "${IMGTUI_ENGINE_KEEP:-0}" = 1 ]; then
         dk "$name" stop -t 1 $ids >/dev/null 2>&1 || true
       else
-        dk "$name" rm -f $ids >/dev/null 2>&1 || true
+        # podman rm -f waits the stop timeout (10 s) for a process ignoring SIGTERM.
+        local now=()
+        [ "$(eng_kind "$name")" != podman ] || now=(-t 0)
+        dk "$name" rm -f "${now[@]}" $ids >/dev/null 2>&1 || true
       fi
     fi
   fi
@@ -474,7 +626,7 @@ require_running() {
 
 seed_summary() {
   local name=$1
-  printf 'seed summary for %s (%s, Docker %s): images=%s dangling=%s tags=%s containers=%s running=%s\n' \
+  printf 'seed summary for %s (%s, version %s): images=%s dangling=%s tags=%s containers=%s running=%s\n' \
     "$name" "$(cat "$(eng_dir "$name")/kind")" \
     "$(dk "$name" version --format '{{.Server.Version}}')" \
     "$(dk "$name" images -aq --no-trunc | sort -u | wc -l)" \
@@ -515,12 +667,15 @@ cmd_seed() {
     case "$f" in rebuilt-[23]) keep_dangling "$name" imgtui-test/rebuilt:latest ;; esac
     dk "$name" load -q -i "$tmp/$f.tar" >&2
   done
-  dk "$name" create --pull never --network none --name imgtui-dangling-user imgtui-test/reused:latest >/dev/null
+  # dockerd puts containers in the engine's cgroup parent itself; podman is told per container.
+  local ctr=(--pull never --network none)
+  [ "$(eng_kind "$name")" != podman ] || ctr+=(--cgroup-parent "/$(cgroup_name "$name")")
+  dk "$name" create "${ctr[@]}" --name imgtui-dangling-user imgtui-test/reused:latest >/dev/null
   keep_dangling "$name" imgtui-test/reused:latest
   dk "$name" load -q -i "$tmp/reused-2.tar" >&2
-  dk "$name" run -d --pull never --network none --name imgtui-running imgtui-test/busybox:latest \
+  dk "$name" run -d "${ctr[@]}" --name imgtui-running imgtui-test/busybox:latest \
     sleep 100000 >/dev/null
-  dk "$name" run --pull never --network none --name imgtui-stopped imgtui-test/busybox:latest true
+  dk "$name" run "${ctr[@]}" --name imgtui-stopped imgtui-test/busybox:latest true
   seed_summary "$name"
 }
 
@@ -534,8 +689,8 @@ cmd_seed_bulk() {
   # shellcheck disable=SC2064
   trap "rm -rf '$tmp'; trap - RETURN" RETURN
   t0=$SECONDS
-  if [ "$kind" = old ]; then
-    # 20.10 loads one archive of N configs sharing one layer quickly.
+  if [ "$kind" = old ] || [ "$kind" = podman ]; then
+    # 20.10 (and Podman) load one archive of N configs sharing one layer quickly.
     "$PYTHON" "$SCRIPT_DIR/craft_image.py" bulk-docker "$tmp/bulk.tar" "$n" --start "$start"
     dk "$name" load -q -i "$tmp/bulk.tar" >/dev/null
   else
@@ -565,8 +720,9 @@ cmd_seed_bulk() {
 
 cmd_demo() {
   local kind=${1:-new} name url
-  case "$kind" in old | new) ;; *) usage ;; esac
+  case "$kind" in old | new | podman) ;; *) usage ;; esac
   name=demo-$kind
+  [ "$kind" != podman ] || name=demo-pod
   cmd_install "$kind"
   if [ -d "$(eng_dir "$name")" ]; then die "engine $name exists already (stop it: $0 stop $name)"; fi
   # shellcheck disable=SC2064

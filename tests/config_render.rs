@@ -26,6 +26,7 @@ fn loaded() -> AppState {
             api_version: "1.51".into(),
             os: "linux".into(),
             arch: "amd64".into(),
+            storage: "overlay2".into(),
         }),
     )));
     let image = |id: &str, tag: &str, size| Image {
@@ -109,9 +110,9 @@ fn configured_colours_reach_the_cells() {
     let config = Config::parse(FILE, "test.toml").unwrap();
     let state = loaded();
     let buffer = draw(&state, &config);
-    // The focused list pane's top-left corner.
-    assert_eq!(buffer[(0, 0)].symbol(), "┌");
-    assert_eq!(buffer[(0, 0)].fg, Color::Rgb(0xff, 0x88, 0x00));
+    // The focused list pane's top-left corner (below the engine facts line).
+    assert_eq!(buffer[(0, 1)].symbol(), "┌");
+    assert_eq!(buffer[(0, 1)].fg, Color::Rgb(0xff, 0x88, 0x00));
     // The selected row (the largest image) in the configured style.
     let y = row_of(&buffer, "nginx:1.27").unwrap();
     let x = col_of(&buffer, y, "nginx");
@@ -121,7 +122,7 @@ fn configured_colours_reach_the_cells() {
 
     // The built-in theme draws the same corner in cyan.
     let buffer = draw(&state, &Config::default());
-    assert_eq!(buffer[(0, 0)].fg, Color::Cyan);
+    assert_eq!(buffer[(0, 1)].fg, Color::Cyan);
 }
 
 #[test]

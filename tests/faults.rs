@@ -277,3 +277,44 @@ fn engines_too_old_or_too_new_are_explained() {
         "the engine needs API 1.60 or newer, but this imgtui speaks at most 1.51: update imgtui"
     );
 }
+
+/// Podman answers 200 with an empty body to a list option it does not take; imgtui then
+/// lists without options. An empty body to the plain list is a plain error.
+#[test]
+fn an_empty_list_answer_is_asked_again_without_options() {
+    let fake = FakeEngine::start(|path| {
+        if path.contains("/images/json?") {
+            Reply::Bytes(Vec::new())
+        } else if path.ends_with("/images/json") {
+            Reply::Json(r#"[{"Id":"sha256:aa","RepoTags":null,"Size":1}]"#.into())
+        } else {
+            Reply::Status(404, r#"{"message":"not here"}"#.into())
+        }
+    });
+    let empty = FakeEngine::start(|path| {
+        if path.contains("/images/json") {
+            Reply::Bytes(Vec::new())
+        } else {
+            Reply::Status(404, r#"{"message":"not here"}"#.into())
+        }
+    });
+    let rt = runtime();
+    rt.block_on(async {
+        let engine = Engine::connect_with(Endpoint::parse(&fake.host).unwrap(), short_limits())
+            .await
+            .unwrap();
+        assert!(
+            engine.list_images_path().contains('?'),
+            "the fake is API 1.51"
+        );
+        let images = engine.list_images().await.expect("the plain list");
+        assert_eq!(images.len(), 1);
+        assert!(images[0].repo_tags.is_empty());
+
+        let engine = Engine::connect_with(Endpoint::parse(&empty.host).unwrap(), short_limits())
+            .await
+            .unwrap();
+        let error = engine.list_images().await.expect_err("nothing to read");
+        assert!(error.to_string().contains("empty answer"), "{error}");
+    });
+}

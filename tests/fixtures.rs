@@ -391,6 +391,7 @@ fn state_of(file: &str) -> AppState {
             api_version: "1.51".into(),
             os: "linux".into(),
             arch: "amd64".into(),
+            storage: "overlay2".into(),
         }),
     )));
     state.update(Message::Engine(EngineEvent::Listed {
@@ -466,12 +467,14 @@ fn every_fixture_renders_clean_with_the_right_counts() {
             );
             assert!(rest.contains("  ? help"), "{}: {status}", f.file);
             assert!(status.contains("Docker 28.5.2 (API 1.51)"), "{status}");
-            assert!(screen[1].contains("REPOSITORY:TAG"), "{}", f.file);
-            assert!(screen[1].contains("SIZE ▼"));
+            // Row 0 is the engine facts line, row 1 the list's top border.
+            assert!(screen[0].starts_with(" Docker 28.5.2 · "), "{}", screen[0]);
+            assert!(screen[2].contains("REPOSITORY:TAG"), "{}", f.file);
+            assert!(screen[2].contains("SIZE ▼"));
             // The list is full: as many rows as fit, the largest first.
             let rows = state.viewport.list_rows;
-            assert_eq!(rows, usize::from(h) - 4, "{}", f.file);
-            let first = screen[2].as_str();
+            assert_eq!(rows, usize::from(h) - 5, "{}", f.file);
+            let first = screen[3].as_str();
             let largest = state.row(0).unwrap();
             assert!(first.contains(largest.id.short()), "{}: {first}", f.file);
         }

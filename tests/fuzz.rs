@@ -246,6 +246,13 @@ fn message() -> impl Strategy<Value = Message> {
         ]).prop_map(Message::Picker),
         1 => (text(), text(), 0u64..3).prop_map(|(host, source, generation)| Message::Switched(Switched { host, source, generation })),
         1 => text().prop_map(Message::SwitchFailed),
+        // Engine facts for the top line: any text, control characters included.
+        1 => (text(), text(), text()).prop_map(|(product, version, host)| Message::Engine(
+            EngineEvent::Status(EngineStatus::Connected(EngineInfo {
+                product, version, host, ..EngineInfo::default()
+            }))
+        )),
+        1 => text().prop_map(|storage| Message::Engine(EngineEvent::Storage(storage))),
     ]
 }
 

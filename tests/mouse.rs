@@ -387,6 +387,24 @@ fn the_panes_are_the_ones_drawn() {
             assert!(filtered);
             assert_eq!(frame.find(" filter:").map(|at| at.1), Some(bar.y));
         }
+        // The engine facts line is the top row where it is drawn; a click or a wheel notch
+        // on it means nothing.
+        match panes.facts {
+            Some(facts) => {
+                assert_eq!((facts.y, facts.height), (0, 1));
+                assert_ne!(frame.buffer[(0, 0)].symbol(), "┌", "{width}x{height}");
+                assert_eq!(panes.list.y, 1, "{width}x{height}");
+                for x in [0, width / 2, width - 1] {
+                    assert!(!feed(&mut state, &frame, click((x, 0))), "{width}x{height}");
+                    let wheel = event(MouseEventKind::ScrollDown, (x, 0));
+                    assert!(!feed(&mut state, &frame, wheel), "{width}x{height}");
+                }
+            }
+            None => {
+                assert!(height < 8, "{width}x{height}");
+                assert_eq!(panes.list.y, 0);
+            }
+        }
     }
     let state = loaded(images(3, 0));
     assert!(layout::panes(Rect::new(0, 0, 19, 5), &state).is_none());

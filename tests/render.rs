@@ -185,6 +185,7 @@ fn info() -> EngineInfo {
         api_version: "1.51".to_string(),
         os: "linux".to_string(),
         arch: "amd64".to_string(),
+        storage: "containerd store (overlayfs)".to_string(),
     }
 }
 
@@ -245,11 +246,14 @@ fn act(state: &mut AppState, action: Action) {
     state.update(Message::Action(action));
 }
 
+/// The list pane's top border row: row 0 is the engine facts line (from 8 rows on).
+const TOP: u16 = 1;
+
 /// The columns of the list pane's vertical borders, found on its top border.
 fn list_borders(screen: &Screen) -> (u16, u16) {
-    assert_eq!(screen.symbol(0, 0), "┌", "\n{screen}");
+    assert_eq!(screen.symbol(0, TOP), "┌", "\n{screen}");
     let right = (1..screen.width())
-        .find(|&x| screen.symbol(x, 0) == "┐")
+        .find(|&x| screen.symbol(x, TOP) == "┐")
         .unwrap_or_else(|| panic!("no list border:\n{screen}"));
     (0, right)
 }
@@ -257,8 +261,8 @@ fn list_borders(screen: &Screen) -> (u16, u16) {
 /// The detail pane's left border column (side by side layout) and its content rows.
 fn detail_left(screen: &Screen) -> u16 {
     let (x, y) = screen.at("Detail");
-    assert_eq!(y, 0, "detail pane beside the list expected:\n{screen}");
-    assert_eq!(screen.symbol(x - 2, 0), "┌", "\n{screen}");
+    assert_eq!(y, TOP, "detail pane beside the list expected:\n{screen}");
+    assert_eq!(screen.symbol(x - 2, TOP), "┌", "\n{screen}");
     x - 2
 }
 
@@ -266,7 +270,7 @@ fn detail_left(screen: &Screen) -> u16 {
 fn detail_lines(screen: &Screen) -> Vec<String> {
     let left = detail_left(screen);
     let right = screen.width() - 1;
-    (1..screen.height())
+    (TOP + 1..screen.height())
         .take_while(|&y| screen.symbol(left, y) == "│")
         .map(|y| screen.text(left + 1, right, y).trim_end().to_string())
         .collect()
@@ -304,11 +308,11 @@ fn list_shows_header_rows_and_columns_in_size_order() {
     let (_, right) = list_borders(&screen);
 
     assert!(
-        screen.line(0).starts_with("┌ Images · by size ▼ "),
+        screen.line(TOP).starts_with("┌ Images · by size ▼ "),
         "\n{screen}"
     );
     // Header on the first inner row, each title where its column starts.
-    let header = screen.line(1);
+    let header = screen.line(TOP + 1);
     assert!(header.starts_with("│REPOSITORY:TAG "), "{header}");
     assert!(header.contains("SIZE ▼"), "{header}");
     for plain in ["IMAGE ID", "CREATED", "USED BY"] {
@@ -317,7 +321,7 @@ fn list_shows_header_rows_and_columns_in_size_order() {
         assert!(!header.contains(&format!("{plain} ▲")), "{header}");
     }
     assert!(
-        screen.cell(1, 1).modifier.contains(Modifier::BOLD),
+        screen.cell(1, TOP + 1).modifier.contains(Modifier::BOLD),
         "header is bold"
     );
     let (id_x, _) = screen.at("IMAGE ID");
@@ -346,7 +350,7 @@ fn list_shows_header_rows_and_columns_in_size_order() {
         ("alpine:3.20", "a1b2c3d4e5f6", "3 months ago", "8.8 MB", "?"),
     ];
     for (i, (name, short, created, size, used)) in expected.into_iter().enumerate() {
-        let y = 2 + i as u16;
+        let y = TOP + 2 + i as u16;
         let line = screen.line(y);
         assert!(line.starts_with(&format!("│{name} ")), "row {i}: {line}");
         assert_eq!(screen.text(id_x, id_x + 13, y), format!("{short} "));
@@ -362,21 +366,21 @@ fn list_shows_header_rows_and_columns_in_size_order() {
         assert_eq!(screen.symbol(right, y), "│");
     }
     // Short ids only: the 13th hex digit never shows.
-    for y in 2..6 {
+    for y in TOP + 2..TOP + 6 {
         assert!(!screen.text(1, right, y).contains("1d53ef1050450"));
     }
     assert_eq!(
-        screen.text(1, right, 6).trim(),
+        screen.text(1, right, TOP + 6).trim(),
         "",
         "nothing below the last row"
     );
 
     // The dangling row: "<none>" in the dangling colour.
     let (none_x, none_y) = screen.at("<none>");
-    assert_eq!(none_y, 4);
+    assert_eq!(none_y, TOP + 4);
     assert_ne!(
         screen.cell(none_x, none_y).fg,
-        screen.cell(none_x, 3).fg,
+        screen.cell(none_x, TOP + 3).fg,
         "<none> is coloured"
     );
 }
@@ -391,24 +395,27 @@ fn selected_row_is_reversed_and_moves_with_down() {
             .filter(|&y| (1..right).all(|x| screen.reversed(x, y)))
             .collect()
     };
-    assert_eq!(reversed_rows(&screen), [2], "\n{screen}");
-    for y in [1, 3, 4, 5] {
+    assert_eq!(reversed_rows(&screen), [TOP + 2], "\n{screen}");
+    for y in [1, 3, 4, 5].map(|y| TOP + y) {
         assert!(!(1..right).any(|x| screen.reversed(x, y)), "row {y}");
     }
-    assert!(!screen.reversed(0, 2), "the border is not highlighted");
+    assert!(
+        !screen.reversed(0, TOP + 2),
+        "the border is not highlighted"
+    );
 
     act(&mut state, Action::Down);
     let screen = show(&mut state, 160, 50);
-    assert_eq!(reversed_rows(&screen), [3], "\n{screen}");
-    assert!(screen.line(3).contains("redis:7"));
+    assert_eq!(reversed_rows(&screen), [TOP + 3], "\n{screen}");
+    assert!(screen.line(TOP + 3).contains("redis:7"));
     // The detail pane follows the selection.
     let detail = detail_lines(&screen);
     assert!(field(&detail, "ID").starts_with("sha256:7e57ab1e0000"));
 
     act(&mut state, Action::Bottom);
     let screen = show(&mut state, 160, 50);
-    assert_eq!(reversed_rows(&screen), [5]);
-    assert!(screen.line(5).contains("alpine:3.20"));
+    assert_eq!(reversed_rows(&screen), [TOP + 5]);
+    assert!(screen.line(TOP + 5).contains("alpine:3.20"));
 }
 
 #[test]
@@ -416,30 +423,33 @@ fn sorting_by_size_again_reverses_and_flips_the_arrow() {
     let mut state = loaded(sample());
     act(&mut state, Action::SortBy(SortKey::Size));
     let screen = show(&mut state, 160, 50);
-    assert!(screen.line(0).contains("by size ▲"), "\n{screen}");
-    assert!(screen.line(1).contains("SIZE ▲"), "\n{screen}");
+    assert!(screen.line(TOP).contains("by size ▲"), "\n{screen}");
+    assert!(screen.line(TOP + 1).contains("SIZE ▲"), "\n{screen}");
     assert!(!screen.contains("▼"), "\n{screen}");
     let order: Vec<u16> = ["alpine:3.20", "<none>", "redis:7", "nginx:1.27"]
         .iter()
         .map(|t| screen.row_of(t))
         .collect();
-    assert_eq!(order, [2, 3, 4, 5], "\n{screen}");
+    assert_eq!(order, [2, 3, 4, 5].map(|y| TOP + y), "\n{screen}");
     // The selection stays on nginx, now the last row.
     assert!(
-        screen.reversed(1, 5) && !screen.reversed(1, 2),
+        screen.reversed(1, TOP + 5) && !screen.reversed(1, TOP + 2),
         "\n{screen}"
     );
 
     act(&mut state, Action::SortBy(SortKey::Name));
     let screen = show(&mut state, 160, 50);
-    assert!(screen.line(1).contains("REPOSITORY:TAG ▲"), "\n{screen}");
-    assert!(screen.line(1).contains("SIZE "));
-    assert!(!screen.line(1).contains("SIZE ▲"));
+    assert!(
+        screen.line(TOP + 1).contains("REPOSITORY:TAG ▲"),
+        "\n{screen}"
+    );
+    assert!(screen.line(TOP + 1).contains("SIZE "));
+    assert!(!screen.line(TOP + 1).contains("SIZE ▲"));
     let order: Vec<u16> = ["alpine:3.20", "nginx:1.27", "redis:7", "<none>"]
         .iter()
         .map(|t| screen.row_of(t))
         .collect();
-    assert_eq!(order, [2, 3, 4, 5], "\n{screen}");
+    assert_eq!(order, [2, 3, 4, 5].map(|y| TOP + y), "\n{screen}");
 }
 
 #[test]
@@ -474,16 +484,20 @@ fn list_scrolls_to_keep_the_cursor_visible() {
     let mut state = loaded(images);
     // 100x30: the detail sits below the list.
     let screen = show(&mut state, 100, 30);
-    assert!(screen.line(2).starts_with("│app-00:1"), "\n{screen}");
+    assert!(screen.line(TOP + 2).starts_with("│app-00:1"), "\n{screen}");
     let rows = state.viewport.list_rows as u16;
     assert!(rows >= 5, "{:?}", state.viewport);
     act(&mut state, Action::Bottom);
     let screen = show(&mut state, 100, 30);
     let last = screen.row_of("app-59:1");
-    assert_eq!(last, 2 + rows - 1, "\n{screen}");
+    assert_eq!(last, TOP + 2 + rows - 1, "\n{screen}");
     assert!(screen.reversed(1, last));
     assert!(!screen.contains("app-00:1"));
-    assert!(screen.line(2).contains(&format!("app-{:02}:1", 60 - rows)));
+    assert!(
+        screen
+            .line(TOP + 2)
+            .contains(&format!("app-{:02}:1", 60 - rows))
+    );
 }
 
 // ----- the detail pane -----
@@ -649,10 +663,10 @@ fn detail_pane_shows_every_field_of_the_selected_image() {
     assert!(!lines[attestation..].iter().any(|l| l.contains("unpacked")));
 
     // The title of the pane, and the list beside it.
-    assert!(screen.line(0).contains(" Detail "));
+    assert!(screen.line(TOP).contains(" Detail "));
     assert!(
         screen
-            .line(2)
+            .line(TOP + 2)
             .starts_with("│registry.example.com/team/multiarch:"),
         "\n{screen}"
     );
@@ -717,10 +731,10 @@ fn detail_pane_scrolls_when_focused() {
     let mut state = many_labels();
     let (screen, viewport) = draw(&state, 160, 50);
     // The pane's inner height, and every line of the detail.
-    assert_eq!(viewport.detail_rows, 47, "{viewport:?}");
+    assert_eq!(viewport.detail_rows, 46, "{viewport:?}");
     assert!(viewport.detail_lines > 70, "{viewport:?}");
     let before = detail_lines(&screen);
-    assert_eq!(before.len(), 47);
+    assert_eq!(before.len(), 46);
     assert!(before[0].starts_with("ID"), "{before:#?}");
     let last_shown = (0..60)
         .rev()
@@ -756,8 +770,8 @@ fn detail_pane_scrolls_when_focused() {
     assert!(!before.contains(&newly));
     assert!(after.contains(&newly), "{after:#?}");
     // The list did not move.
-    assert!(screen.reversed(1, 2));
-    assert!(screen.line(2).contains("labels:many"));
+    assert!(screen.reversed(1, TOP + 2));
+    assert!(screen.line(TOP + 2).contains("labels:many"));
 
     // To the end: the last line of the detail is the last row of the pane.
     act(&mut state, Action::Bottom);
@@ -895,7 +909,7 @@ fn a_cached_list_says_its_age_and_whether_the_engine_is_there() {
         images: sample(),
         saved_at: NOW - 3 * 3600,
     }));
-    let title = |state: &AppState| draw(state, 160, 30).0.line(0).to_string();
+    let title = |state: &AppState| draw(state, 160, 30).0.line(TOP).to_string();
     assert!(
         title(&state).contains("STALE: saved 3 hours ago, loading the engine's list"),
         "{}",
@@ -931,12 +945,12 @@ fn losing_the_engine_keeps_the_rows_and_marks_them_stale() {
     let screen = show(&mut state, 160, 50);
     assert!(
         screen
-            .line(0)
+            .line(TOP)
             .contains("Images · by size ▼ STALE: engine disconnected"),
         "\n{screen}"
     );
-    assert_eq!(screen.row_of("nginx:1.27 +2"), 2);
-    assert_eq!(screen.row_of("alpine:3.20"), 5);
+    assert_eq!(screen.row_of("nginx:1.27 +2"), TOP + 2);
+    assert_eq!(screen.row_of("alpine:3.20"), TOP + 5);
     assert!(
         screen
             .line(48)
@@ -1020,7 +1034,7 @@ fn long_references_keep_their_tag_count() {
         let screen = show(&mut state, w, 30);
         let (_, right) = list_borders(&screen);
         let (id_x, _) = screen.at("IMAGE ID");
-        let name = screen.text(1, id_x, 2);
+        let name = screen.text(1, id_x, TOP + 2);
         let (shown, rest) = name.split_once('…').expect("an ellipsis");
         assert!(
             shown.len() >= 6 && reference.starts_with(shown),
@@ -1028,10 +1042,10 @@ fn long_references_keep_their_tag_count() {
         );
         assert_eq!(rest.trim_end(), " +1", "{w}: {name}");
         assert_eq!(name.width(), usize::from(id_x - 1));
-        assert_eq!(screen.text(id_x, id_x + 12, 2), "10n610n610n6");
+        assert_eq!(screen.text(id_x, id_x + 12, TOP + 2), "10n610n610n6");
         // The "used by" column is only there when the pane has room for it.
         if screen.contains("USED BY") {
-            assert_eq!(screen.symbol(right - 1, 2), "1", "{w}:\n{screen}");
+            assert_eq!(screen.symbol(right - 1, TOP + 2), "1", "{w}:\n{screen}");
         }
     }
 }
@@ -1193,7 +1207,9 @@ fn hostile_strings_are_shown_escaped() {
     assert_clean(&screen);
     // The list row and its tag count.
     assert!(
-        screen.line(2).starts_with(r"│evil\x1b[31mred:latest +1"),
+        screen
+            .line(TOP + 2)
+            .starts_with(r"│evil\x1b[31mred:latest +1"),
         "\n{screen}"
     );
     let lines = detail_lines(&screen);
@@ -1214,6 +1230,10 @@ fn hostile_strings_are_shown_escaped() {
     assert!(
         screen.line(49).contains(r"Dock\x1b[5mer 28.5.2"),
         "\n{screen}"
+    );
+    assert!(
+        screen.line(0).starts_with(r" Dock\x1b[5mer 28.5.2 · "),
+        "the engine facts line\n{screen}"
     );
 
     // An engine error is escaped too, in the problem line and the placeholder.
@@ -1259,10 +1279,14 @@ fn wide_characters_keep_the_borders_in_place() {
             .find(|&y| screen.symbol(0, y) == "└")
             .unwrap_or_else(|| panic!("{w}x{h}: no bottom border:\n{screen}"));
         let mut columns = vec![left, right];
-        if let Some((x, 0)) = screen.find("Detail") {
+        // The facts line is row 0 from 8 rows on.
+        let top = if h >= 8 { TOP } else { 0 };
+        if let Some((x, y)) = screen.find("Detail")
+            && y == top
+        {
             columns.extend([x - 2, w - 1]);
         }
-        for y in 1..bottom {
+        for y in top + 1..bottom {
             for &x in &columns {
                 assert_eq!(
                     screen.symbol(x, y),
@@ -1328,7 +1352,7 @@ fn help_overlay_lists_the_keys() {
     act(&mut state, Action::ToggleHelp);
     let screen = show(&mut state, 120, 40);
     assert!(!screen.contains(" Keys "), "\n{screen}");
-    assert!(screen.reversed(1, 2), "the cursor did not move");
+    assert!(screen.reversed(1, TOP + 2), "the cursor did not move");
 }
 
 /// Emoji with a presentation selector ("❤️" = U+2764 U+FE0F) are two columns on screen but
@@ -1896,15 +1920,15 @@ fn marks_show_in_the_list_and_the_status_bar_until_esc() {
     act(&mut state, Action::Top);
     act(&mut state, Action::ToggleMark);
     let screen = show(&mut state, 120, 40);
-    assert!(screen.line(2).starts_with("│● app:1 "), "\n{screen}");
+    assert!(screen.line(TOP + 2).starts_with("│● app:1 "), "\n{screen}");
     assert!(
-        screen.line(3).starts_with("│  nginx:1.27 +2 "),
+        screen.line(TOP + 3).starts_with("│  nginx:1.27 +2 "),
         "\n{screen}"
     );
-    assert!(screen.reversed(3, 3), "the cursor moved down");
+    assert!(screen.reversed(3, TOP + 3), "the cursor moved down");
     assert_ne!(
-        screen.cell(3, 2).fg,
-        screen.cell(3, 4).fg,
+        screen.cell(3, TOP + 2).fg,
+        screen.cell(3, TOP + 4).fg,
         "a marked row has its own colour"
     );
     assert!(
@@ -1912,14 +1936,14 @@ fn marks_show_in_the_list_and_the_status_bar_until_esc() {
         "\n{screen}"
     );
     // The other columns stay where they were.
-    assert_eq!(screen.text(id_x, id_x + 12, 2), APP);
+    assert_eq!(screen.text(id_x, id_x + 12, TOP + 2), APP);
 
     act(&mut state, Action::MarkAll);
     let screen = show(&mut state, 120, 40);
-    for y in 2..8 {
+    for y in TOP + 2..TOP + 8 {
         assert!(screen.line(y).starts_with("│● "), "row {y}:\n{screen}");
     }
-    assert!(screen.line(8).starts_with("│ "), "\n{screen}");
+    assert!(screen.line(TOP + 8).starts_with("│ "), "\n{screen}");
     assert!(
         screen.line(39).contains(" · 6 marked (746.4 MB)"),
         "\n{screen}"
@@ -1929,7 +1953,7 @@ fn marks_show_in_the_list_and_the_status_bar_until_esc() {
     let screen = show(&mut state, 120, 40);
     assert!(!screen.contains("●"), "\n{screen}");
     assert!(!screen.line(39).contains("marked"), "\n{screen}");
-    assert!(screen.line(2).starts_with("│app:1 "), "\n{screen}");
+    assert!(screen.line(TOP + 2).starts_with("│app:1 "), "\n{screen}");
 }
 
 #[test]
@@ -2195,7 +2219,7 @@ fn bulk_delete_shows_progress_then_a_report() {
     );
     assert!(!screen.line(39).contains("/3 "), "\n{screen}");
     // The failed one is still listed.
-    assert!(screen.line(2).contains(OLD), "\n{screen}");
+    assert!(screen.line(TOP + 2).contains(OLD), "\n{screen}");
 
     // Closing the report keeps the notice.
     key(&mut state, DialogInput::Confirm);
@@ -2382,7 +2406,7 @@ fn typing_a_filter_shows_the_prompt_the_counts_and_the_matched_characters() {
     typed(&mut state, "ngx");
     let screen = show(&mut state, 160, 50);
     assert!(
-        screen.line(0).starts_with("┌ Images 1 of 4 · by size ▼ "),
+        screen.line(TOP).starts_with("┌ Images 1 of 4 · by size ▼ "),
         "\n{screen}"
     );
     let y = screen.row_of(" / ngx");
@@ -2414,7 +2438,7 @@ fn typing_a_filter_shows_the_prompt_the_counts_and_the_matched_characters() {
     let screen = show(&mut state, 160, 50);
     assert!(!screen.contains("filter:"), "\n{screen}");
     assert!(
-        screen.line(0).starts_with("┌ Images · by size"),
+        screen.line(TOP).starts_with("┌ Images · by size"),
         "\n{screen}"
     );
 }
@@ -2664,4 +2688,133 @@ fn the_help_mentions_the_mouse_only_when_it_is_on() {
     let screen = show(&mut state, 120, 60);
     assert!(!screen.contains("click a header sorts"), "\n{screen}");
     assert!(screen.contains("closes this help"), "\n{screen}");
+}
+
+// ----- the engine facts line -----
+
+fn facts(state: &AppState, w: u16, h: u16) -> String {
+    draw(state, w, h).0.line(0).trim_end().to_string()
+}
+
+#[test]
+fn facts_line_before_the_first_connection_shows_the_host() {
+    let state = AppState::new(Sort::default(), HOST);
+    assert_eq!(
+        facts(&state, 120, 30),
+        " connecting to unix:///var/run/docker.sock"
+    );
+    let mut state = AppState::new(Sort::default(), HOST);
+    state.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Unreachable {
+            host: HOST.to_string(),
+            error: "connection refused".to_string(),
+            attempt: 1,
+            retry_in_secs: 1,
+        },
+    )));
+    assert_eq!(
+        facts(&state, 120, 30),
+        " not connected · unix:///var/run/docker.sock"
+    );
+}
+
+#[test]
+fn facts_line_names_product_version_storage_api_platform_and_host() {
+    let mut state = loaded(sample());
+    let screen = show(&mut state, 160, 30);
+    assert_eq!(
+        screen.line(0).trim_end(),
+        " Docker 28.5.2 · containerd store (overlayfs) · API 1.51 · linux/amd64 · unix:///var/run/docker.sock"
+    );
+    // The product and version are bold, the separators dim.
+    assert!(screen.cell(1, 0).modifier.contains(Modifier::BOLD));
+    let (sep, _) = screen.at(" · containerd");
+    assert!(!screen.cell(sep + 1, 0).modifier.contains(Modifier::BOLD));
+
+    let mut podman = loaded(sample());
+    podman.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Connected(EngineInfo {
+            host: "unix:///run/podman/podman.sock".into(),
+            product: "Podman".into(),
+            version: "4.3.1".into(),
+            api_version: "1.41".into(),
+            os: "linux".into(),
+            arch: "amd64".into(),
+            storage: "overlay".into(),
+        }),
+    )));
+    assert_eq!(
+        facts(&podman, 160, 30),
+        " Podman 4.3.1 · overlay · API 1.41 · linux/amd64 · unix:///run/podman/podman.sock"
+    );
+    // Unknown storage (GET /info failed) is left out, not shown empty.
+    let mut unknown = loaded(sample());
+    unknown.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Connected(EngineInfo {
+            storage: String::new(),
+            ..info()
+        }),
+    )));
+    assert_eq!(
+        facts(&unknown, 160, 30),
+        " Docker 28.5.2 · API 1.51 · linux/amd64 · unix:///var/run/docker.sock"
+    );
+}
+
+#[test]
+fn facts_line_drops_the_least_important_parts_whole() {
+    let state = loaded(sample());
+    let full = " Docker 28.5.2 · containerd store (overlayfs) · API 1.51 · linux/amd64 · unix:///var/run/docker.sock";
+    // Each shorter form: without the host, then the platform, then the API; the storage
+    // goes last. Each shows exactly at its own width, and one column less shows the next.
+    let forms = [
+        full,
+        " Docker 28.5.2 · containerd store (overlayfs) · API 1.51 · linux/amd64",
+        " Docker 28.5.2 · containerd store (overlayfs) · API 1.51",
+        " Docker 28.5.2 · containerd store (overlayfs)",
+        " Docker 28.5.2",
+    ];
+    for pair in forms.windows(2) {
+        let w = pair[0].width() as u16;
+        assert_eq!(facts(&state, w, 30), pair[0], "{w} columns");
+        assert_eq!(facts(&state, w - 1, 30), pair[1], "{} columns", w - 1);
+    }
+    // Every width: a prefix of the full line made of whole parts.
+    for w in 20..=120u16 {
+        let line = facts(&state, w, 30);
+        let shown = line.width();
+        assert!(shown <= usize::from(w), "{w}: {line}");
+        if line.contains(" · ") {
+            assert!(full.starts_with(&line), "{w}: {line}");
+            let next = &full[line.len()..];
+            assert!(next.is_empty() || next.starts_with(" · "), "{w}: {line}");
+        }
+    }
+    // Narrower than the product and version: those are cut, with an ellipsis.
+    let mut long = loaded(sample());
+    long.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Connected(EngineInfo {
+            version: "28.5.2+dfsg4-a-very-long-distribution-suffix".into(),
+            ..info()
+        }),
+    )));
+    let line = facts(&long, 30, 30);
+    assert!(line.starts_with(" Docker 28.5.2+dfsg4-a-"), "{line}");
+    assert!(line.ends_with('…'), "{line}");
+    assert_eq!(line.width(), 30);
+}
+
+#[test]
+fn facts_line_is_left_out_on_short_terminals() {
+    let state = loaded(sample());
+    for h in 5..8 {
+        let (screen, _) = draw(&state, 100, h);
+        assert!(
+            screen.line(0).starts_with("┌ Images"),
+            "{h} rows: the list keeps the top row\n{screen}"
+        );
+    }
+    let (screen, _) = draw(&state, 100, 8);
+    assert!(screen.line(0).starts_with(" Docker 28.5.2"), "\n{screen}");
+    assert!(screen.line(1).starts_with("┌ Images"), "\n{screen}");
 }

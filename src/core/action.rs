@@ -72,6 +72,10 @@ pub struct EngineInfo {
     pub api_version: String,
     pub os: String,
     pub arch: String,
+    /// Where images are kept, from `GET /info` (`EngineEvent::Storage`): "containerd store
+    /// (overlayfs)" or the graph driver ("overlay2"; Podman's "overlay"); empty until then,
+    /// or when the engine did not say.
+    pub storage: String,
 }
 
 /// How the connection to the engine stands.
@@ -95,6 +99,9 @@ pub enum EngineStatus {
 #[derive(Clone, Debug, PartialEq)]
 pub enum EngineEvent {
     Status(EngineStatus),
+    /// Where the connected engine keeps images (`GET /info`), learned once per connection
+    /// after it; goes into `EngineInfo::storage`.
+    Storage(String),
     ListStarted {
         generation: u64,
     },

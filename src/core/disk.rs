@@ -49,9 +49,14 @@ impl DiskUsage {
         for image in &report.images {
             if image.containers.is_some_and(|n| n > 0) {
                 active += 1;
-                if let (Some(size), Some(common)) = (image.size, image.shared_size) {
-                    used = used.saturating_add(size.saturating_sub(common));
-                }
+                // Unknown sharing (Podman): all of it counts as needed, so reclaimable
+                // never promises more than a clean-up would free.
+                let own = match (image.size, image.shared_size) {
+                    (Some(size), Some(common)) => size.saturating_sub(common),
+                    (Some(size), None) => size,
+                    (None, _) => 0,
+                };
+                used = used.saturating_add(own);
             }
             if let Some(common) = image.shared_size {
                 shared.insert(image.id.clone(), common);
@@ -124,8 +129,8 @@ mod tests {
 
     #[test]
     fn unknown_figures_count_as_the_cli_counts_them() {
-        // An image in use without a shared size is skipped (the CLI does the same), and
-        // nothing underflows when the engine's figures disagree.
+        // An image in use without a shared size needs all of it (the CLI would skip it and
+        // call it reclaimable), and nothing underflows when the engine's figures disagree.
         let report = DfReport {
             layers_size: 100,
             images: vec![image("a", 500, -1, 1), image("b", 900, 0, 1)],
@@ -135,5 +140,18 @@ mod tests {
         assert_eq!(usage.reclaimable, 0);
         assert!(!usage.shared.contains_key(&ImageId::new("sha256:a")));
         assert_eq!(DiskUsage::default().reclaimable_percent(), 0);
+    }
+
+    #[test]
+    fn unknown_sharing_is_podmans_arithmetic() {
+        // Podman reports no sharing: reclaimable is what the unused images take, as
+        // `podman system df` says.
+        let report = DfReport {
+            layers_size: 1_000,
+            images: vec![image("a", 600, -1, 1), image("b", 400, -1, 0)],
+        };
+        let usage = DiskUsage::from_report(report, 0);
+        assert_eq!((usage.size, usage.reclaimable), (1_000, 400));
+        assert!(usage.shared.is_empty());
     }
 }

@@ -8,8 +8,14 @@ use std::fmt;
 pub struct ImageId(String);
 
 impl ImageId {
+    /// A bare 64-digit hex id (Podman's events, delete answers and disk usage) gets the
+    /// `sha256:` its lists and inspect answers carry, so both name the same image.
     pub fn new(id: impl Into<String>) -> Self {
-        Self(id.into())
+        let id = id.into();
+        if id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Self(format!("sha256:{id}"));
+        }
+        Self(id)
     }
 
     pub fn as_str(&self) -> &str {
@@ -165,6 +171,19 @@ impl fmt::Display for Platform {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_hex_ids_get_the_algorithm() {
+        let hex = "834905a9c759cb8f997fb80974bb439adfcc37fcafa88362a8a14f23a9e5588a";
+        let full = format!("sha256:{hex}");
+        assert_eq!(ImageId::new(hex), ImageId::new(full.clone()));
+        assert_eq!(ImageId::new(hex).as_str(), full);
+        // Only exactly 64 hex digits: short ids, names and other strings stay as they are.
+        assert_eq!(ImageId::new("834905a9c759").as_str(), "834905a9c759");
+        assert_eq!(ImageId::new(&hex[1..]).as_str(), &hex[1..]);
+        let not_hex = format!("{}g", &hex[1..]);
+        assert_eq!(ImageId::new(not_hex.clone()).as_str(), not_hex);
+    }
 
     #[test]
     fn short_id_drops_algorithm_and_keeps_twelve() {

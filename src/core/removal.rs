@@ -105,8 +105,12 @@ impl AppState {
     }
 
     /// Force is offered for one image that only stopped containers use: the engine refuses
-    /// to remove a running container's image even when forced.
+    /// to remove a running container's image even when forced. Never on Podman, whose force
+    /// removes the containers too.
     fn force_offered(&self, plan: &Plan) -> bool {
+        if self.force_removes_containers() {
+            return false;
+        }
         match &plan.blocked[..] {
             [one] if plan.remove.is_empty() => self
                 .containers_using(&one.target.id)
@@ -466,7 +470,9 @@ impl AppState {
         }
 
         match &op.results[..] {
-            [(target, Outcome::Conflict(message))] if !op.force => {
+            [(target, Outcome::Conflict(message))]
+                if !op.force && !self.force_removes_containers() =>
+            {
                 let containers = self
                     .containers_using(&target.id)
                     .map(|list| list.iter().map(ToString::to_string).collect())
@@ -871,6 +877,43 @@ mod tests {
             panic!("expected a confirmation");
         };
         assert!(!confirm.can_force, "web-1 is running");
+        assert!(key(&mut state, DialogInput::Force).is_empty());
+    }
+
+    #[test]
+    fn podman_is_never_offered_force() {
+        // Podman's forced delete removes the containers using the image too.
+        let mut state = state();
+        state.update(Message::Engine(EngineEvent::Status(
+            EngineStatus::Connected(EngineInfo {
+                product: "Podman".into(),
+                ..EngineInfo::default()
+            }),
+        )));
+        select(&mut state, "d-used");
+        act(&mut state, Action::Delete);
+        let Some(Dialog::Confirm(confirm)) = &state.dialog else {
+            panic!("expected a confirmation");
+        };
+        assert!(
+            !confirm.can_force,
+            "only a stopped container uses it, but this is Podman"
+        );
+        assert!(key(&mut state, DialogInput::Force).is_empty());
+        key(&mut state, DialogInput::Cancel);
+        // Nor after the engine refused (a container imgtui had not counted).
+        select(&mut state, "tagged");
+        act(&mut state, Action::Delete);
+        let commands = key(&mut state, DialogInput::Confirm);
+        let [Command::Remove { operation, .. }] = commands[..] else {
+            panic!("{commands:?}");
+        };
+        state.update(Message::Engine(EngineEvent::JobDone {
+            operation,
+            id: ImageId::new("tagged"),
+            outcome: Outcome::Conflict("image is in use by a container".into()),
+        }));
+        assert!(state.dialog.is_none(), "{:?}", state.dialog);
         assert!(key(&mut state, DialogInput::Force).is_empty());
     }
 

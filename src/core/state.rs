@@ -266,6 +266,13 @@ impl AppState {
         uses(&self.containers, image)
     }
 
+    /// Whether a forced delete would also remove the containers using the image: Podman's
+    /// does (Docker's leaves them, showing the image as missing), so imgtui offers no force
+    /// there.
+    pub fn force_removes_containers(&self) -> bool {
+        matches!(&self.engine, EngineStatus::Connected(info) if info.product == "Podman")
+    }
+
     /// The containers using `image`, when the container list has arrived.
     pub fn containers_using(&self, image: &ImageId) -> Option<&[ContainerRef]> {
         let by_image = self.containers.as_ref()?;

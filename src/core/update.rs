@@ -243,6 +243,11 @@ impl AppState {
                 }
                 self.engine = status;
             }
+            EngineEvent::Storage(storage) => {
+                if let EngineStatus::Connected(info) = &mut self.engine {
+                    info.storage = storage;
+                }
+            }
             EngineEvent::ListStarted { generation } if generation >= current => {
                 self.listing.generation = generation;
                 self.listing.in_flight = true;
@@ -340,6 +345,24 @@ mod tests {
 
     fn selected(state: &AppState) -> &str {
         state.selected().unwrap().id.as_str()
+    }
+
+    #[test]
+    fn the_storage_joins_the_connected_engines_facts() {
+        let mut state = state_with(Vec::new());
+        // Before the connection there is nothing to add it to.
+        state.update(Message::Engine(EngineEvent::Storage("overlay2".into())));
+        assert!(matches!(state.engine, EngineStatus::Connecting { .. }));
+        state.update(Message::Engine(EngineEvent::Status(
+            EngineStatus::Connected(EngineInfo::default()),
+        )));
+        state.update(Message::Engine(EngineEvent::Storage(
+            "containerd store (overlayfs)".into(),
+        )));
+        let EngineStatus::Connected(info) = &state.engine else {
+            panic!("connected");
+        };
+        assert_eq!(info.storage, "containerd store (overlayfs)");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::endpoint::Endpoint;
 use super::error::EngineError;
 use super::http::{self, BodyLimits};
 use super::mutate::bollard_client;
-use super::wire::{self, EventWire, ImageInspectWire, VersionWire};
+use super::wire::{self, EventWire, ImageInspectWire, InfoWire, VersionWire};
 use crate::core::action::EngineInfo;
 use crate::core::disk::DfReport;
 use crate::core::image::{ContainerRef, Image, ImageId};
@@ -26,6 +26,8 @@ const MIN_API: ApiVersion = ApiVersion {
     major: 1,
     minor: 24,
 };
+/// The longest `GET /info` may take (it only feeds the header).
+const INFO_LIMIT: Duration = Duration::from_secs(5);
 
 /// How long each kind of request may take, and how much it may read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,6 +125,7 @@ impl Engine {
             api_version: api.to_string(),
             os: version.os.clone(),
             arch: version.arch.clone(),
+            storage: String::new(),
         };
         let docker = bollard_client(&endpoint, api, limits.write.as_secs());
         Ok(Engine {
@@ -138,12 +141,36 @@ impl Engine {
         &self.info
     }
 
+    /// Where the engine keeps images (`GET /info`), for the header; `None` when it did not
+    /// say within a few seconds (the header does without it).
+    pub async fn storage(&self) -> Option<String> {
+        let limit = self.limits.quick.min(INFO_LIMIT);
+        let path = self.path("/info");
+        let answer = http::get(&self.endpoint, &path, limit, self.limits.body).await;
+        match answer.and_then(|body| parse::<InfoWire>(&body, "GET /info")) {
+            Ok(info) => Some(info.storage()),
+            Err(error) => {
+                tracing::warn!(error = ?error.to_string(), "GET /info failed; storage unknown");
+                None
+            }
+        }
+    }
+
+    /// Podman's Docker-compatible API: some answers need reading differently.
+    pub fn is_podman(&self) -> bool {
+        self.info.product == "Podman"
+    }
+
     pub fn api(&self) -> ApiVersion {
         self.api
     }
 
     pub fn limits(&self) -> Limits {
         self.limits
+    }
+
+    pub(super) fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
     }
 
     pub(super) fn docker(&self) -> &bollard::Docker {
@@ -157,8 +184,33 @@ impl Engine {
     /// `GET /images/json`, with the per-platform manifests where the API has them.
     pub async fn list_images(&self) -> Result<Vec<Image>, EngineError> {
         let path = self.list_images_path();
-        let body = http::get(&self.endpoint, &path, self.limits.list, self.limits.body).await?;
-        wire::parse_image_list(&body).map_err(|e| bad("GET /images/json", e))
+        let mut body = http::get(&self.endpoint, &path, self.limits.list, self.limits.body).await?;
+        // Podman answers 200 with an empty body to a query option it does not take (it does
+        // so for `digests`); the plain list is then what it can give.
+        if body.is_empty() && path.contains('?') {
+            tracing::info!(
+                path,
+                "empty answer to the image list; asking without options"
+            );
+            let plain = self.path("/images/json");
+            body = http::get(&self.endpoint, &plain, self.limits.list, self.limits.body).await?;
+        }
+        self.images_from(&body)
+    }
+
+    /// An image list body, read for this engine: Podman's `SharedSize` is always 0 whether
+    /// layers are shared or not, so it is taken as unknown.
+    fn images_from(&self, body: &[u8]) -> Result<Vec<Image>, EngineError> {
+        if body.is_empty() {
+            return Err(bad("GET /images/json", "the engine sent an empty answer"));
+        }
+        let mut images = wire::parse_image_list(body).map_err(|e| bad("GET /images/json", e))?;
+        if self.is_podman() {
+            for image in &mut images {
+                image.shared_size = None;
+            }
+        }
+        Ok(images)
     }
 
     /// The exact query `list_images` sends (benchmarks time the bare request against it).
@@ -232,7 +284,7 @@ impl Engine {
                 result => break result?,
             }
         };
-        wire::parse_disk_usage(&body).map_err(|e| bad("GET /system/df", e))
+        wire::parse_disk_usage(&body, self.is_podman()).map_err(|e| bad("GET /system/df", e))
     }
 
     /// Only the dangling images (`filters={"dangling":["true"]}`): the prune re-check.
@@ -240,7 +292,7 @@ impl Engine {
         let filters = encode_query(r#"{"dangling":["true"]}"#);
         let path = self.path(&format!("/images/json?filters={filters}"));
         let body = http::get(&self.endpoint, &path, self.limits.list, self.limits.body).await?;
-        wire::parse_image_list(&body).map_err(|e| bad("GET /images/json", e))
+        self.images_from(&body)
     }
 
     /// The containers (running or not) using each image id.
@@ -254,8 +306,11 @@ impl Engine {
 
     /// Subscribes to image events and container create/destroy. Returns once the engine has
     /// accepted the subscription, so nothing that happens after this call is missed.
+    /// Podman says `remove` where Docker says `destroy` (a container), `build` for a new
+    /// image (Docker tags it) and `loadfromarchive` for `load`; engines ignore names they do
+    /// not use.
     pub async fn events(&self) -> Result<EventStream, EngineError> {
-        let filters = r#"{"type":["image","container"],"event":["create","destroy","delete","import","load","pull","tag","untag"]}"#;
+        let filters = r#"{"type":["image","container"],"event":["create","destroy","remove","delete","import","load","loadfromarchive","pull","build","tag","untag"]}"#;
         let path = self.path(&format!("/events?filters={}", encode_query(filters)));
         let body = http::open(&self.endpoint, &path, self.limits.quick, self.limits.body).await?;
         Ok(EventStream {

@@ -13,6 +13,7 @@ use super::client::{ApiVersion, Engine};
 use super::endpoint::Endpoint;
 use super::error::EngineError;
 use super::http;
+use crate::core::image::ImageId;
 
 /// What one removal did, as the engine reported it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,6 +84,9 @@ impl Engine {
 
     /// `POST /images/prune` with the engine-side filters.
     pub async fn prune_images(&self, filter: &PruneFilter) -> Result<PruneReport, EngineError> {
+        if self.is_podman() && !filter.dangling_only {
+            return self.podman_prune_unused(filter).await;
+        }
         tracing::info!(?filter, "POST /images/prune");
         let mut filters = HashMap::new();
         filters.insert(
@@ -107,12 +111,105 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Podman's compatible prune always adds `dangling=true` itself, so `dangling=false`
+    /// fails ("specifying dangling filter more than once with different values"); its own
+    /// API's `all=true` is the same prune (every image no container uses), with the same
+    /// `until`.
+    async fn podman_prune_unused(&self, filter: &PruneFilter) -> Result<PruneReport, EngineError> {
+        let mut path = "/v4.0.0/libpod/images/prune?all=true".to_string();
+        if let Some(until) = &filter.until {
+            let filters = serde_json::json!({ "until": [until] }).to_string();
+            path.push_str(&format!("&filters={}", query_value(&filters)));
+        }
+        tracing::info!(
+            ?filter,
+            path,
+            "POST libpod images/prune (Podman, all unused)"
+        );
+        let what = "POST /libpod/images/prune";
+        let timeout = self.limits().write;
+        let request = hyper::Request::builder()
+            .method(hyper::Method::POST)
+            .uri(&path)
+            .body(http_body_util::Empty::<bytes::Bytes>::new())
+            .map_err(|e| EngineError::Io {
+                what: what.into(),
+                err: e.to_string(),
+            })?;
+        let exchange = async {
+            let response = http::send(self.endpoint(), request).await?;
+            let status = response.status();
+            let body = http::read_body(response.into_body(), what, self.limits().body).await?;
+            if !status.is_success() {
+                return Err(EngineError::Status {
+                    status: status.as_u16(),
+                    message: http::error_message(&body),
+                });
+            }
+            Ok(body)
+        };
+        let body = tokio::time::timeout(timeout, exchange)
+            .await
+            .map_err(|_| EngineError::Timeout {
+                what: what.into(),
+                secs: timeout.as_secs(),
+            })??;
+        podman_prune_report(&body).map_err(|e| EngineError::BadResponse {
+            what: what.into(),
+            why: e.to_string(),
+        })
+    }
+}
+
+/// Podman's own prune answer: `[{"Id": "<hex>", "Size": n, "Err": "..."?}]` (`null` when
+/// nothing went); an entry with an error was not removed.
+fn podman_prune_report(body: &[u8]) -> Result<PruneReport, serde_json::Error> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        #[serde(rename = "Id", default)]
+        id: String,
+        #[serde(rename = "Size", default)]
+        size: Option<i64>,
+        #[serde(rename = "Err", default)]
+        err: Option<String>,
+    }
+    let entries: Option<Vec<Entry>> = serde_json::from_slice(body)?;
+    let mut report = PruneReport::default();
+    for entry in entries.unwrap_or_default() {
+        if entry.err.as_deref().is_some_and(|e| !e.is_empty()) || entry.id.is_empty() {
+            continue;
+        }
+        report.space_reclaimed += entry.size.unwrap_or(0).max(0) as u64;
+        report.removed.push(Removed::Deleted(
+            ImageId::new(entry.id).as_str().to_string(),
+        ));
+    }
+    Ok(report)
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 fn removed(items: Vec<ImageDeleteResponseItem>) -> Vec<Removed> {
     items
         .into_iter()
         .flat_map(|i| {
             let untagged = i.untagged.map(Removed::Untagged);
-            let deleted = i.deleted.map(Removed::Deleted);
+            // Podman reports deleted ids as bare hex; ours carry `sha256:`.
+            let deleted = i
+                .deleted
+                .map(|id| Removed::Deleted(ImageId::new(id).as_str().to_string()));
             untagged.into_iter().chain(deleted)
         })
         .collect()
@@ -135,5 +232,47 @@ fn from_bollard(what: &str, err: bollard::errors::Error, timeout_secs: u64) -> E
             what: what.to_string(),
             err: other.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn podmans_own_prune_answer() {
+        // Podman 4.3's POST /libpod/images/prune?all=true, one image removed.
+        let hex = "377283d303500d479af4391635b4175ce62cf743d5bebf30efed6b97806d12c8";
+        let body = format!(r#"[{{"Id":"{hex}","Size":11329}},{{"Id":"abc","Err":"in use"}}]"#);
+        let report = podman_prune_report(body.as_bytes()).unwrap();
+        assert_eq!(report.removed, [Removed::Deleted(format!("sha256:{hex}"))]);
+        assert_eq!(report.space_reclaimed, 11_329);
+        assert_eq!(
+            podman_prune_report(b"null").unwrap(),
+            PruneReport::default()
+        );
+        assert_eq!(podman_prune_report(b"[]").unwrap(), PruneReport::default());
+        assert!(podman_prune_report(b"{").is_err());
+        assert_eq!(
+            query_value(r#"{"until":["1"]}"#),
+            "%7B%22until%22%3A%5B%221%22%5D%7D"
+        );
+    }
+
+    #[test]
+    fn podman_bare_deleted_ids_get_the_algorithm() {
+        let hex = "674afcbad25aa2e385effc9b2f5296f34d482b8bef673982c94a78298e56bcf5";
+        // Podman 4.3's answer to DELETE /images/{id} and to a prune.
+        let items: Vec<ImageDeleteResponseItem> = serde_json::from_str(&format!(
+            r#"[{{"Untagged":"localhost/ptest/del:1"}},{{"Deleted":"{hex}"}}]"#
+        ))
+        .unwrap();
+        assert_eq!(
+            removed(items),
+            [
+                Removed::Untagged("localhost/ptest/del:1".into()),
+                Removed::Deleted(format!("sha256:{hex}")),
+            ]
+        );
     }
 }

@@ -203,6 +203,32 @@ impl VersionWire {
     }
 }
 
+/// `GET /info`: only where images are kept.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct InfoWire {
+    #[serde(deserialize_with = "nullable")]
+    pub driver: String,
+    /// Pairs like `["driver-type", "io.containerd.snapshotter.v1"]`.
+    #[serde(deserialize_with = "nullable")]
+    pub driver_status: Vec<Vec<String>>,
+}
+
+impl InfoWire {
+    /// "containerd store (overlayfs)" where Docker keeps images in containerd (its
+    /// `DriverStatus` names the snapshotter driver type), else the graph driver's name.
+    pub fn storage(&self) -> String {
+        let containerd = self.driver_status.iter().any(|pair| {
+            matches!(&pair[..], [key, value, ..] if key == "driver-type" && value.starts_with("io.containerd.snapshotter"))
+        });
+        match (containerd, self.driver.is_empty()) {
+            (true, false) => format!("containerd store ({})", self.driver),
+            (true, true) => "containerd store".to_string(),
+            (false, _) => self.driver.clone(),
+        }
+    }
+}
+
 /// One line of `GET /events`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -213,6 +239,27 @@ pub struct EventWire {
     pub action: String,
     #[serde(rename = "Actor")]
     pub actor: Option<ActorWire>,
+}
+
+impl EventWire {
+    /// Podman's `podman load` says only `loadfromarchive`, naming a temporary file and no
+    /// image: what it loaded can only be learned by listing again.
+    pub fn needs_relist(&self) -> bool {
+        self.kind == "image" && self.action == "loadfromarchive"
+    }
+
+    /// What names the event's image: its id, or where an engine sends none (Podman's
+    /// `build` and `pull`) the `name` attribute (the new image's id, or the reference).
+    pub fn image_name(&self) -> String {
+        let Some(actor) = &self.actor else {
+            return String::new();
+        };
+        if actor.id.is_empty() {
+            actor.attributes.get("name").cloned().unwrap_or_default()
+        } else {
+            actor.id.clone()
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -364,21 +411,35 @@ struct DfImageWire {
 }
 
 /// Parses a `GET /system/df` body.
-pub fn parse_disk_usage(body: &[u8]) -> Result<DfReport, serde_json::Error> {
+///
+/// Podman 4.3 answers in its own way: one entry per tag (an image with three tags comes
+/// three times), ids without `sha256:`, `LayersSize` 0 and `SharedSize` 0 whether layers are
+/// shared or not. Entries are kept once per image; a `LayersSize` of 0 beside images that
+/// have sizes is taken as "not reported" and replaced by the sum of their sizes (layers
+/// shared between images then count once per image: an upper bound). `podman` says whether
+/// the engine is Podman, whose `SharedSize` is then "unknown", not 0.
+pub fn parse_disk_usage(body: &[u8], podman: bool) -> Result<DfReport, serde_json::Error> {
     let wire: DfWire = serde_json::from_slice(body)?;
+    let mut seen = std::collections::HashSet::new();
+    let images: Vec<DfImage> = wire
+        .images
+        .into_iter()
+        .filter(|w| !w.id.is_empty())
+        .map(|w| DfImage {
+            id: ImageId::new(w.id),
+            size: known(w.size),
+            shared_size: if podman { None } else { known(w.shared_size) },
+            containers: known(w.containers),
+        })
+        .filter(|image| seen.insert(image.id.clone()))
+        .collect();
+    let mut layers_size = bytes(wire.layers_size);
+    if layers_size == 0 {
+        layers_size = images.iter().filter_map(|i| i.size).sum();
+    }
     Ok(DfReport {
-        layers_size: bytes(wire.layers_size),
-        images: wire
-            .images
-            .into_iter()
-            .filter(|w| !w.id.is_empty())
-            .map(|w| DfImage {
-                id: ImageId::new(w.id),
-                size: known(w.size),
-                shared_size: known(w.shared_size),
-                containers: known(w.containers),
-            })
-            .collect(),
+        layers_size,
+        images,
     })
 }
 
@@ -683,7 +744,7 @@ mod tests {
             "Labels":null,"ParentId":"","RepoDigests":null,"RepoTags":["x:1"],"SharedSize":0,
             "Size":700,"VirtualSize":700},{"Containers":-1,"Id":"sha256:b","SharedSize":-1,"Size":5}],
             "Containers":[],"Volumes":[],"BuildCache":null,"BuilderSize":0}"#;
-        let report = parse_disk_usage(old).unwrap();
+        let report = parse_disk_usage(old, false).unwrap();
         assert_eq!(report.layers_size, 4_137_594);
         assert_eq!(
             report.images,
@@ -703,7 +764,89 @@ mod tests {
             ]
         );
         let new = br#"{"LayersSize":8359973,"Images":null,"Containers":null,"Volumes":null,"BuildCache":null}"#;
-        assert_eq!(parse_disk_usage(new).unwrap().images, []);
-        assert!(parse_disk_usage(b"{\"LayersSize\":\"x\"}").is_err());
+        assert_eq!(parse_disk_usage(new, false).unwrap().images, []);
+        assert!(parse_disk_usage(b"{\"LayersSize\":\"x\"}", false).is_err());
+    }
+
+    #[test]
+    fn podman_events_that_name_no_image_id() {
+        // Recorded from Podman 4.3's GET /events.
+        let event = |line: &str| serde_json::from_str::<EventWire>(line).unwrap();
+        let build = event(
+            r#"{"status":"build","Type":"image","Action":"build","Actor":{"ID":"","Attributes":{"containerExitCode":"0","image":"","name":"963a4ef98ea49cc84c204ada70af3057c74f6c0de184469e56ba758bc2622d0a","podId":""}},"scope":"local","time":1795464690}"#,
+        );
+        assert_eq!(
+            build.image_name(),
+            "963a4ef98ea49cc84c204ada70af3057c74f6c0de184469e56ba758bc2622d0a"
+        );
+        assert!(!build.needs_relist());
+        let load = event(
+            r#"{"status":"loadfromarchive","Type":"image","Action":"loadfromarchive","Actor":{"ID":"","Attributes":{"containerExitCode":"0","image":"","name":"/var/tmp/libpod-images-load.tar2177483409","podId":""}},"scope":"local","time":1795466904}"#,
+        );
+        assert!(load.needs_relist());
+        let untag = event(
+            r#"{"status":"untag","id":"834905a9c759cb8f997fb80974bb439adfcc37fcafa88362a8a14f23a9e5588a","Type":"image","Action":"untag","Actor":{"ID":"834905a9c759cb8f997fb80974bb439adfcc37fcafa88362a8a14f23a9e5588a","Attributes":{"name":"localhost/ptest/ev:1"}}}"#,
+        );
+        assert_eq!(
+            ImageId::new(untag.image_name()).as_str(),
+            "sha256:834905a9c759cb8f997fb80974bb439adfcc37fcafa88362a8a14f23a9e5588a"
+        );
+        assert!(!untag.needs_relist());
+        assert_eq!(EventWire::default().image_name(), "");
+    }
+
+    #[test]
+    fn storage_from_the_three_engines_info() {
+        let storage = |body: &str| serde_json::from_str::<InfoWire>(body).unwrap().storage();
+        // Recorded from the test engines (only the keys read here).
+        let old = r#"{"Driver":"overlay2","DriverStatus":[["Backing Filesystem","tmpfs"],
+            ["Supports d_type","true"],["Native Overlay Diff","true"],["userxattr","false"]]}"#;
+        let new = r#"{"Driver":"overlayfs","DriverStatus":[["driver-type","io.containerd.snapshotter.v1"]]}"#;
+        let podman = r#"{"Driver":"overlay","DriverStatus":[["Backing Filesystem","tmpfs"],
+            ["Supports d_type","true"],["Native Overlay Diff","true"],["Using metacopy","false"]]}"#;
+        assert_eq!(storage(old), "overlay2");
+        assert_eq!(storage(new), "containerd store (overlayfs)");
+        assert_eq!(storage(podman), "overlay");
+        assert_eq!(storage(r#"{"Driver":null,"DriverStatus":null}"#), "");
+        assert_eq!(
+            storage(r#"{"DriverStatus":[["driver-type","io.containerd.snapshotter.v1"]]}"#),
+            "containerd store"
+        );
+        assert_eq!(
+            storage(r#"{"Driver":"vfs","DriverStatus":[["odd"]]}"#),
+            "vfs"
+        );
+    }
+
+    #[test]
+    fn podman_disk_usage_counts_each_image_once() {
+        // Podman 4.3 on the seed set: 17 entries for 15 images (the 3-tag image thrice),
+        // bare hex ids, LayersSize 0, SharedSize 0 throughout.
+        let body = include_bytes!("../../tests/fixtures/podman-system-df.json");
+        let report = parse_disk_usage(body, true).unwrap();
+        assert_eq!(report.images.len(), 15);
+        assert!(
+            report
+                .images
+                .iter()
+                .all(|i| i.id.as_str().starts_with("sha256:"))
+        );
+        assert!(report.images.iter().all(|i| i.shared_size.is_none()));
+        let sizes: u64 = report.images.iter().filter_map(|i| i.size).sum();
+        assert_eq!(report.layers_size, sizes);
+        let used: Vec<u64> = report
+            .images
+            .iter()
+            .filter_map(|i| i.containers)
+            .filter(|&n| n > 0)
+            .collect();
+        assert_eq!(
+            used,
+            [2, 1],
+            "busybox (2 containers) and the dangling reused:1 (1)"
+        );
+        // Read as Docker's, the zeros would be taken at their word.
+        let as_docker = parse_disk_usage(body, false).unwrap();
+        assert!(as_docker.images.iter().all(|i| i.shared_size == Some(0)));
     }
 }

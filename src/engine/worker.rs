@@ -103,6 +103,14 @@ async fn run(
                 let _ = out.send(EngineEvent::Status(EngineStatus::Connected(
                     engine.info().clone(),
                 )));
+                // Once per connection, beside the list: the header waits for it, nothing else.
+                let (facts, to) = (engine.clone(), out.clone());
+                tokio::spawn(async move {
+                    if let Some(storage) = facts.storage().await {
+                        tracing::info!(storage = ?storage, "engine storage");
+                        let _ = to.send(EngineEvent::Storage(storage));
+                    }
+                });
                 match follow(&engine, &out, &mut inbox, &mut generation, fallback).await {
                     Ok(()) => return, // the loop has gone
                     Err(lost) => {
@@ -184,6 +192,11 @@ async fn follow(
                     tracing::debug!(kind = ?event.kind, action = ?event.action, "engine event held until the list is in");
                     held.push(event)
                 }
+                Some(event) if event.needs_relist() => {
+                    tracing::info!(action = ?event.action, "an event naming no image: re-listing");
+                    listing = Some(full_list(engine.clone(), *generation));
+                    let _ = out.send(EngineEvent::ListStarted { generation: *generation });
+                }
                 Some(event) => {
                     tracing::debug!(kind = ?event.kind, action = ?event.action, "engine event");
                     fetches.push_back(follow_event(engine.clone(), event, *generation));
@@ -194,8 +207,19 @@ async fn follow(
                 for result in results? {
                     let _ = out.send(result);
                 }
+                let mut relist = false;
                 for event in held.drain(..) {
-                    fetches.push_back(follow_event(engine.clone(), event, *generation));
+                    if event.needs_relist() {
+                        relist = true;
+                    } else {
+                        fetches.push_back(follow_event(engine.clone(), event, *generation));
+                    }
+                }
+                // The list may have been read before that load finished.
+                if relist {
+                    tracing::info!("an event naming no image came during the list: re-listing");
+                    listing = Some(full_list(engine.clone(), *generation));
+                    let _ = out.send(EngineEvent::ListStarted { generation: *generation });
                 }
             },
             Some(results) = fetches.next(), if !fetches.is_empty() => {
@@ -356,7 +380,9 @@ fn full_list(engine: Engine, generation: u64) -> Listing {
 /// recount containers.
 fn follow_event(engine: Engine, event: EventWire, generation: u64) -> Pending {
     Box::pin(async move {
-        let id = event.actor.map(|a| a.id).unwrap_or_default();
+        // As `sha256:<hex>`: Podman answers a bare hex id it no longer has with a 500
+        // ("normalizing name"), not the 404 that says the image is gone.
+        let id = ImageId::new(event.image_name());
         match event.kind.as_str() {
             "container" => match engine.containers_by_image().await {
                 Ok(by_image) => vec![EngineEvent::Containers {
@@ -368,15 +394,14 @@ fn follow_event(engine: Engine, event: EventWire, generation: u64) -> Pending {
                     error: format!("cannot count containers: {error}"),
                 }],
             },
-            "image" if !id.is_empty() => match engine.inspect_image(&id).await {
+            "image" if !id.as_str().is_empty() => match engine.inspect_image(id.as_str()).await {
                 Ok(image) => vec![EngineEvent::ImageChanged {
                     generation,
                     image: Box::new(image),
                 }],
-                Err(error) if error.is_not_found() => vec![EngineEvent::ImageGone {
-                    generation,
-                    id: ImageId::new(id),
-                }],
+                Err(error) if error.is_not_found() => {
+                    vec![EngineEvent::ImageGone { generation, id }]
+                }
                 Err(error) => vec![EngineEvent::Failed {
                     generation,
                     error: error.to_string(),

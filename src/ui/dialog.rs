@@ -20,7 +20,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, dialog: &Dialog, no
     let width = area.width.saturating_sub(4).clamp(1, MAX_WIDTH);
     let inner_width = usize::from(width.saturating_sub(2));
     let (title, body, keys, scroll) = match dialog {
-        Dialog::Confirm(c) => confirm(c, now, inner_width),
+        Dialog::Confirm(c) => confirm(c, state.force_removes_containers(), now, inner_width),
         Dialog::Choose(c) => choose(state, c, inner_width),
         Dialog::Prune(f) => prune(f, now, inner_width),
         Dialog::Conflict(c) => conflict(c, inner_width),
@@ -169,7 +169,7 @@ fn plan_lines(plan: &Plan, verb: &str, now: i64, width: usize) -> Vec<Line<'stat
     lines
 }
 
-fn confirm(c: &Confirm, now: i64, width: usize) -> Parts {
+fn confirm(c: &Confirm, podman: bool, now: i64, width: usize) -> Parts {
     let plan = &c.plan;
     let (title, verb) = match &plan.intent {
         Intent::Prune { options, cutoff } => {
@@ -227,7 +227,15 @@ fn confirm(c: &Confirm, now: i64, width: usize) -> Parts {
         && plan.remove.is_empty()
         && matches!(plan.intent, Intent::Delete)
         && !plan.blocked.is_empty();
-    if running_user {
+    if running_user && podman {
+        body.push(Line::raw(""));
+        body.extend(prose(
+            "Podman's forced delete would remove the containers using it as well, so \
+             imgtui does not offer it: remove the containers first (podman rm).",
+            width,
+            Style::new(),
+        ));
+    } else if running_user {
         body.push(Line::raw(""));
         body.extend(prose(
             "A running container uses it, and the engine will not remove a running \

@@ -7,9 +7,15 @@ use ratatui::widgets::Block;
 use super::{DETAIL_MIN_HEIGHT, MIN_HEIGHT, MIN_WIDTH, SIDE_BY_SIDE_WIDTH, filter, status};
 use crate::core::state::AppState;
 
+/// Below this height the engine facts line is left out: the rows are worth more.
+const FACTS_MIN_HEIGHT: u16 = 8;
+
 /// The panes of one frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Panes {
+    /// The engine facts line at the top (`ui::header`), when the terminal is tall enough to
+    /// spare it.
+    pub facts: Option<Rect>,
     /// Where the list and detail panes are (the inspect view covers all of it).
     pub main: Rect,
     /// The list pane, border included.
@@ -35,7 +41,9 @@ pub fn panes(area: Rect, state: &AppState) -> Option<Panes> {
     }
     let filter_bar = filter::line(state, area.width).is_some();
     let problem = status::message(state).is_some();
-    let [main, filter_area, problem_area, status_area] = Layout::vertical([
+    let facts = area.height >= FACTS_MIN_HEIGHT;
+    let [facts_area, main, filter_area, problem_area, status_area] = Layout::vertical([
+        Constraint::Length(u16::from(facts)),
         Constraint::Fill(1),
         Constraint::Length(u16::from(filter_bar)),
         Constraint::Length(u16::from(problem)),
@@ -61,6 +69,7 @@ pub fn panes(area: Rect, state: &AppState) -> Option<Panes> {
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
     let shows_rows = state.listing.loaded && !state.is_empty();
     Some(Panes {
+        facts: facts.then_some(facts_area),
         main,
         list,
         header: shows_rows.then_some(header),

@@ -4,6 +4,7 @@
 mod detail;
 mod dialog;
 mod filter;
+mod header;
 mod help;
 mod inspect;
 pub mod layout;
@@ -97,6 +98,9 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
     // Over the list and detail panes, which stay drawn (and sized) beneath.
     let (inspect_rows, inspect_lines) = inspect::draw(frame, panes.main, state, view);
 
+    if let Some(facts) = panes.facts {
+        frame.render_widget(Paragraph::new(header::line(state, facts.width)), facts);
+    }
     if let (Some(line), Some(filter_area)) = (filter_bar, panes.filter_bar) {
         frame.render_widget(Paragraph::new(line), filter_area);
     }

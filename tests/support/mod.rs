@@ -29,6 +29,88 @@ pub fn engines() -> Vec<TestEngine> {
     ])
 }
 
+/// The private Podman engine (Podman 4.3, Debian's package, `podman system service`), seeded
+/// with the same set as the Docker ones but with Podman's names (`localhost/imgtui-test/…`).
+/// Not in `engines()`: tests there use the docker CLI and Docker's names and answers.
+pub fn podman_engine() -> Option<TestEngine> {
+    from_env(&[("podman", "IMGTUI_TEST_PODMAN_HOST")]).pop()
+}
+
+/// The unseeded Podman engine, for tests that delete and prune (they hold `scratch_lock`).
+pub fn scratch_podman() -> Option<TestEngine> {
+    from_env(&[("scratch-podman", "IMGTUI_TEST_SCRATCH_PODMAN_HOST")]).pop()
+}
+
+/// The two Docker engines and Podman.
+pub fn all_engines() -> Vec<TestEngine> {
+    let mut all = engines();
+    all.extend(podman_engine());
+    all
+}
+
+/// Runs Podman's own client (`podman --remote`) against `engine`; panics with its output
+/// when it fails.
+pub fn podman(engine: &TestEngine, args: &[&str]) -> String {
+    let output = Command::new("podman")
+        .args(["--remote", "--url", &engine.host])
+        .args(args)
+        .output()
+        .expect("the podman CLI runs");
+    assert!(
+        output.status.success(),
+        "podman {args:?} on {} failed: {}",
+        engine.name,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// `import_image` with the podman CLI: a new image tagged `tag` (Podman stores it as
+/// `localhost/TAG`); returns its id (`sha256:…`).
+pub fn podman_import(engine: &TestEngine, tag: &str, content: &str) -> String {
+    let dir = std::env::temp_dir().join(unique("imgtui-pimport"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("content"), content).unwrap();
+    let script = r#"tar -C "$1" -cf - content | podman --remote --url "$2" import - "$3""#;
+    let output = Command::new("sh")
+        .args(["-c", script, "sh"])
+        .arg(&dir)
+        .arg(&engine.host)
+        .arg(tag)
+        .output()
+        .expect("sh runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        output.status.success(),
+        "podman import {tag} on {} failed: {}",
+        engine.name,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The id is the last line it prints.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let id = stdout.lines().last().unwrap_or_default().trim().to_string();
+    if id.starts_with("sha256:") {
+        id
+    } else {
+        format!("sha256:{id}")
+    }
+}
+
+/// A dangling image on Podman: imported under `tag`, then replaced under it. Returns its id.
+pub fn podman_dangling(engine: &TestEngine, tag: &str) -> String {
+    let id = podman_import(engine, tag, &unique("dangling"));
+    podman_import(engine, tag, &unique("replacement"));
+    id
+}
+
+/// Every image id on a Podman engine.
+pub fn podman_image_ids(engine: &TestEngine) -> std::collections::BTreeSet<String> {
+    podman(engine, &["images", "-aq", "--no-trunc"])
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
 /// The engines whose addresses the variables hold; with `IMGTUI_REQUIRE_ENGINES=1` a missing
 /// one fails the test.
 fn from_env(vars: &[(&'static str, &str)]) -> Vec<TestEngine> {
