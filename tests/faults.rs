@@ -147,6 +147,51 @@ fn http_500_is_reported_with_the_engines_message() {
     );
 }
 
+/// Docker 28 fails a list with 404 when an image goes while it lists (seen in CI, a test
+/// removing images beside another's list): imgtui lists again, and reports a 404 that stays.
+#[test]
+fn a_list_that_loses_an_image_midway_is_asked_again() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let gone = || {
+        Reply::Status(
+            404,
+            r#"{"message":"content digest sha256:ab: not found"}"#.into(),
+        )
+    };
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let fake = FakeEngine::start(move |path| {
+        if !path.contains("/images/json") {
+            return Reply::Status(404, r#"{"message":"not here"}"#.into());
+        }
+        match counter.fetch_add(1, Ordering::SeqCst) {
+            0 => gone(),
+            _ => Reply::Json(
+                r#"[{"Id":"sha256:aa","RepoTags":["a:1"],"Size":1,"Created":1}]"#.into(),
+            ),
+        }
+    });
+    let always_gone = FakeEngine::start(move |_| gone());
+    let rt = runtime();
+    rt.block_on(async {
+        let engine = Engine::connect_with(Endpoint::parse(&fake.host).unwrap(), short_limits())
+            .await
+            .unwrap();
+        assert_eq!(
+            engine.list_images().await.expect("the second answer").len(),
+            1
+        );
+        assert_eq!(asked.load(Ordering::SeqCst), 2);
+        let engine =
+            Engine::connect_with(Endpoint::parse(&always_gone.host).unwrap(), short_limits())
+                .await
+                .unwrap();
+        let error = engine.list_images().await.expect_err("it gives up");
+        assert!(error.is_not_found(), "{error}");
+    });
+}
+
 /// The engine computes one disk usage at a time and answers a second with 409 (seen for real
 /// when `docker system df` ran beside imgtui): imgtui waits for it and asks again, and stops
 /// waiting after its list time limit.

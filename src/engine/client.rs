@@ -184,7 +184,20 @@ impl Engine {
     /// `GET /images/json`, with the per-platform manifests where the API has them.
     pub async fn list_images(&self) -> Result<Vec<Image>, EngineError> {
         let path = self.list_images_path();
-        let mut body = http::get(&self.endpoint, &path, self.limits.list, self.limits.body).await?;
+        // Docker 28's containerd store fails a whole list with 404 ("content digest … not
+        // found") when an image is removed while it lists (a prune beside us); the next list
+        // is whole again, so ask again a few times before reporting it.
+        let mut pause = Duration::from_millis(100);
+        let mut body = loop {
+            match http::get(&self.endpoint, &path, self.limits.list, self.limits.body).await {
+                Err(error) if error.is_not_found() && pause <= Duration::from_millis(400) => {
+                    tracing::info!(error = ?error.to_string(), "an image went while listing; listing again");
+                    tokio::time::sleep(pause).await;
+                    pause *= 2;
+                }
+                result => break result?,
+            }
+        };
         // Podman answers 200 with an empty body to a query option it does not take (it does
         // so for `digests`); the plain list is then what it can give.
         if body.is_empty() && path.contains('?') {
