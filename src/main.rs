@@ -10,6 +10,7 @@ use imgtui::app::{self, Options};
 use imgtui::cli::{Cli, Command};
 use imgtui::engine::cache::ListCache;
 use imgtui::engine::endpoint::Endpoint;
+use imgtui::engine::tls::TlsOptions;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -50,9 +51,12 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     tracing::info!(version = env!("CARGO_PKG_VERSION"), args = ?std::env::args().skip(1).collect::<Vec<_>>(), "imgtui starts");
+    // TLS as the docker CLI sets it up: the variables, with the flags over them, also for
+    // a --host address.
+    let tls = TlsOptions::from_env().overridden_by(cli.tls_options());
     let endpoint = match cli.host.as_deref() {
-        Some(host) => Endpoint::parse(host),
-        None => Endpoint::from_env(),
+        Some(host) => Endpoint::parse(host).and_then(|endpoint| endpoint.with_tls_options(&tls)),
+        None => Endpoint::from_env_with(&tls),
     };
     let endpoint = match endpoint {
         Ok(endpoint) => endpoint,
