@@ -4,6 +4,7 @@
 //! stderr becomes the error when it fails.
 
 use std::io;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::Stdio;
 use std::task::{Context, Poll, ready};
@@ -20,11 +21,19 @@ const CONNECT_TIMEOUT_SECS: u32 = 30;
 /// The most of ssh's stderr kept for the message.
 const STDERR_LIMIT: usize = 16 * 1024;
 
+/// How long a multiplexing master outlives its last connection.
+const CONTROL_PERSIST_SECS: u32 = 60;
+
 /// The arguments after `ssh`, as the docker CLI's connection helper builds them, plus
 /// `BatchMode=yes`: imgtui owns the terminal (raw mode, the alternate screen), so ssh must
 /// fail with a reason instead of asking for a password, a passphrase or whether to trust
 /// an unknown host key (it would ask on /dev/tty, over the TUI).
-pub fn command_args(target: &SshTarget) -> Vec<String> {
+///
+/// With `control_dir`, connections share one ssh session (`ControlMaster`): imgtui opens
+/// a connection per request, and a full ssh login costs ~1 s each where the docker CLI
+/// keeps one; a multiplexed one costs only the remote command's start. The master stays
+/// for `CONTROL_PERSIST_SECS` after the last connection, then ends by itself.
+pub fn command_args(target: &SshTarget, control_dir: Option<&Path>) -> Vec<String> {
     let mut args = vec![
         "-o".to_string(),
         format!("ConnectTimeout={CONNECT_TIMEOUT_SECS}"),
@@ -33,6 +42,16 @@ pub fn command_args(target: &SshTarget) -> Vec<String> {
         // No pseudo-terminal: the channel carries bytes, not a session.
         "-T".into(),
     ];
+    if let Some(dir) = control_dir {
+        args.extend([
+            "-o".into(),
+            "ControlMaster=auto".into(),
+            "-o".into(),
+            format!("ControlPath={}/%C", dir.display()),
+            "-o".into(),
+            format!("ControlPersist={CONTROL_PERSIST_SECS}"),
+        ]);
+    }
     if let Some(user) = &target.user {
         args.extend(["-l".into(), user.clone()]);
     }
@@ -53,9 +72,10 @@ pub fn connect(
     endpoint: &Endpoint,
     target: &SshTarget,
 ) -> Result<Pin<Box<dyn Stream>>, EngineError> {
-    let host = endpoint.to_string();
+    // "ssh to me@host:2222 failed: …" reads better without the scheme.
+    let host = endpoint.to_string().trim_start_matches("ssh://").to_string();
     let mut child = Command::new("ssh")
-        .args(command_args(target))
+        .args(command_args(target, control_dir().as_deref()))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -97,6 +117,23 @@ pub fn connect(
         host,
         received: false,
     }))
+}
+
+/// A private directory (mode 0700) for the multiplexing sockets: `$XDG_RUNTIME_DIR/imgtui/ssh`,
+/// else `~/.cache/imgtui/ssh`. `None` (no multiplexing) when it cannot be made, or when its
+/// path would not fit a socket name (ssh then refuses) or would need quoting in `-o`.
+fn control_dir() -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = crate::dirs::user_dir("XDG_RUNTIME_DIR", ".cache")?.join("ssh");
+    let text = dir.to_str()?;
+    // %C is 40 characters; a socket path has at most 107 bytes (and ssh adds a suffix
+    // while it sets the socket up).
+    if text.len() > 40 || text.contains(|c: char| c.is_whitespace() || c == '%' || c == '"') {
+        return None;
+    }
+    std::fs::create_dir_all(&dir).ok()?;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).ok()?;
+    Some(dir)
 }
 
 /// What ssh (or the remote shell) said, in one line: its last few lines, without the
@@ -145,6 +182,11 @@ impl SshStream {
     /// Waits for ssh's stderr to close (it has exited) and returns its explanation, if it
     /// gave one and the connection never carried an answer.
     fn poll_failure(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Error>> {
+        // After an answer, an end is the connection's own (and a multiplexing master that
+        // ssh left running may hold stderr open for a while).
+        if self.received {
+            return Poll::Ready(None);
+        }
         if let Some(said) = &mut self.said {
             let text = ready!(Pin::new(said).poll(cx)).unwrap_or_default();
             self.said = None;
@@ -222,20 +264,18 @@ mod tests {
 
     #[test]
     fn the_command_line_is_the_docker_clis_plus_batch_mode() {
+        let root = target(Some("root"), "10.0.0.5", Some(2222), None);
         assert_eq!(
-            command_args(&target(Some("root"), "10.0.0.5", Some(2222), None)).join(" "),
+            command_args(&root, None).join(" "),
             "-o ConnectTimeout=30 -o BatchMode=yes -T -l root -p 2222 -- 10.0.0.5 docker \
              system dial-stdio"
         );
+        let socket = target(None, "::1", None, Some("/run/user/1000/docker.sock"));
+        let control = Path::new("/run/user/0/imgtui/ssh");
         assert_eq!(
-            command_args(&target(
-                None,
-                "::1",
-                None,
-                Some("/run/user/1000/docker.sock")
-            ))
-            .join(" "),
-            "-o ConnectTimeout=30 -o BatchMode=yes -T -- ::1 docker --host \
+            command_args(&socket, Some(control)).join(" "),
+            "-o ConnectTimeout=30 -o BatchMode=yes -T -o ControlMaster=auto -o \
+             ControlPath=/run/user/0/imgtui/ssh/%C -o ControlPersist=60 -- ::1 docker --host \
              unix:///run/user/1000/docker.sock system dial-stdio"
         );
     }

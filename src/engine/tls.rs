@@ -482,7 +482,9 @@ mod tests {
     #[test]
     fn tls_without_verify_encrypts_without_checking() {
         let settings = vars(&[("DOCKER_TLS", "1"), ("DOCKER_CERT_PATH", "/c")])
-            .settings(home(), |p| p.ends_with("cert.pem") || p.ends_with("key.pem"))
+            .settings(home(), |p| {
+                p.ends_with("cert.pem") || p.ends_with("key.pem")
+            })
             .unwrap()
             .unwrap();
         assert!(!settings.verify);
