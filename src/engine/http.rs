@@ -45,14 +45,20 @@ where
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .map_err(|e| io_error(&what, e))?;
-    tokio::spawn(async move {
-        // Ends when the response body is dropped or fully read.
-        let _ = connection.await;
-    });
-    sender
-        .send_request(origin_form(request))
-        .await
-        .map_err(|e| io_error(&what, e))
+    // Ends when the response body is dropped or fully read.
+    let connection = tokio::spawn(connection);
+    match sender.send_request(origin_form(request)).await {
+        Ok(response) => Ok(response),
+        // The connection failed first (a TLS alert, ssh giving up): its error says why,
+        // where the request only learns that it was canceled.
+        Err(err) if err.is_canceled() => {
+            match tokio::time::timeout(Duration::from_secs(1), connection).await {
+                Ok(Ok(Err(cause))) => Err(io_error(&what, cause)),
+                _ => Err(io_error(&what, err)),
+            }
+        }
+        Err(err) => Err(io_error(&what, err)),
+    }
 }
 
 /// `GET path` and the whole body, if the status is a success; all of it within `timeout`, so

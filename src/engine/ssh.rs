@@ -73,7 +73,10 @@ pub fn connect(
     target: &SshTarget,
 ) -> Result<Pin<Box<dyn Stream>>, EngineError> {
     // "ssh to me@host:2222 failed: …" reads better without the scheme.
-    let host = endpoint.to_string().trim_start_matches("ssh://").to_string();
+    let host = endpoint
+        .to_string()
+        .trim_start_matches("ssh://")
+        .to_string();
     let mut child = Command::new("ssh")
         .args(command_args(target, control_dir().as_deref()))
         .stdin(Stdio::piped())
