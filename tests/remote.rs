@@ -36,31 +36,38 @@ fn test_engine(args: &[&str], env: &[(&str, &str)]) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
-/// Whether this test can start its own engine (and, with `sshd`, a private sshd).
-fn can_run(what: &str, sshd: bool) -> bool {
+/// The engine kinds this test can start on its own ("old" = Docker 20.10, "new" = Docker
+/// 28), with a private sshd too when `sshd`; none (and why) when it cannot run here.
+fn kinds(what: &str, sshd: bool) -> Vec<&'static str> {
     if std::env::var("IMGTUI_REQUIRE_ENGINES").is_ok_and(|v| v == "1") {
-        return true;
+        return vec!["old", "new"];
     }
     let root = Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
-    let engine = Path::new("/usr/sbin/dockerd").exists();
     let home = std::env::var("IMGTUI_ENGINE_HOME").map_or_else(
         |_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/imgtui-engines"),
         PathBuf::from,
     );
     let sshd_there = home.join("sshd-root/usr/sbin/sshd").exists();
-    if root && engine && (!sshd || sshd_there) {
-        return true;
+    let mut kinds = Vec::new();
+    if root && (!sshd || sshd_there) {
+        if Path::new("/usr/sbin/dockerd").exists() {
+            kinds.push("old");
+        }
+        if home.join("new-root/usr/sbin/dockerd").exists() {
+            kinds.push("new");
+        }
     }
-    eprintln!(
-        "skipping the {what} test: it needs root, Docker 20.10{} (scripts/test-engine.sh \
-         install old{}), or IMGTUI_REQUIRE_ENGINES=1",
-        if sshd { " and the private sshd" } else { "" },
-        if sshd { " sshd" } else { "" }
-    );
-    false
+    if kinds.is_empty() {
+        eprintln!(
+            "skipping the {what} test: it needs root and the test engines{} \
+             (scripts/test-engine.sh install all), or IMGTUI_REQUIRE_ENGINES=1",
+            if sshd { " and the private sshd" } else { "" },
+        );
+    }
+    kinds
 }
 
 /// A private engine, stopped when dropped (also when the test fails).
@@ -70,9 +77,9 @@ struct PrivateEngine {
 }
 
 impl PrivateEngine {
-    fn start(name: &'static str, extra_args: &str) -> PrivateEngine {
+    fn start(name: &'static str, kind: &str, extra_args: &str) -> PrivateEngine {
         let host = test_engine(
-            &["start", name, "old"],
+            &["start", name, kind],
             &[("IMGTUI_ENGINE_EXTRA_ARGS", extra_args)],
         );
         PrivateEngine {
@@ -270,9 +277,12 @@ fn plain_http_port() -> u16 {
 /// way TLS goes wrong is told in plain words with exit code 1.
 #[test]
 fn a_tls_engine_is_listed_and_followed_and_its_failures_are_plain() {
-    if !can_run("TLS", false) {
-        return;
+    for kind in kinds("TLS", false) {
+        tls_on(kind);
     }
+}
+
+fn tls_on(kind: &str) {
     let root = private_dir("tls");
     let m = material(&root);
     let port = free_port();
@@ -282,7 +292,12 @@ fn a_tls_engine_is_listed_and_followed_and_its_failures_are_plain() {
         "-H tcp://127.0.0.1:{port} -H tcp://127.0.0.2:{port} --tlsverify \
          --tlscacert {server}/ca.pem --tlscert {server}/cert.pem --tlskey {server}/key.pem"
     );
-    let private = PrivateEngine::start("rtls", &extra);
+    let name = if kind == "old" {
+        "rtls-old"
+    } else {
+        "rtls-new"
+    };
+    let private = PrivateEngine::start(name, kind, &extra);
     import_image(&private.engine, "imgtui-tls/one:1", "one");
 
     let host = format!("tcp://127.0.0.1:{port}");
@@ -485,10 +500,18 @@ impl Drop for PrivateSshd {
 /// in ssh's own words with exit code 1.
 #[test]
 fn an_ssh_engine_is_listed_and_followed_and_its_failures_are_plain() {
-    if !can_run("ssh", true) {
-        return;
+    for kind in kinds("ssh", true) {
+        ssh_on(kind);
     }
-    let private = PrivateEngine::start("rssh", "");
+}
+
+fn ssh_on(kind: &str) {
+    let name = if kind == "old" {
+        "rssh-old"
+    } else {
+        "rssh-new"
+    };
+    let private = PrivateEngine::start(name, kind, "");
     import_image(&private.engine, "imgtui-ssh/one:1", "one");
     let sshd = PrivateSshd::start(&private.engine);
     let url = format!("ssh://root@127.0.0.1:{}", sshd.port);

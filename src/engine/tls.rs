@@ -279,7 +279,7 @@ pub fn explain(err: &rustls::Error, settings: &TlsSettings, host: &str) -> Strin
             CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
                 "the engine's certificate is not valid yet (is the clock right?)".into()
             }
-            other => format!("the engine's certificate is refused: {other:?}"),
+            other => format!("the engine's certificate is refused: {other}"),
         },
         Error::AlertReceived(AlertDescription::CertificateRequired) => no_client_cert.into(),
         Error::AlertReceived(
