@@ -189,16 +189,15 @@ impl EngineError {
     pub fn carried(error: &(dyn std::error::Error + 'static)) -> Option<EngineError> {
         let mut link = Some(error);
         while let Some(error) = link {
-            let inner = error
-                .downcast_ref::<io::Error>()
-                .and_then(|io| io.get_ref())
-                .map(|inner| inner as &(dyn std::error::Error + 'static));
-            for candidate in [Some(error), inner].into_iter().flatten() {
-                if let Some(Carried(found)) = candidate.downcast_ref::<Carried>() {
-                    return Some(found.copy_transport());
-                }
+            if let Some(Carried(found)) = error.downcast_ref::<Carried>() {
+                return Some(found.copy_transport());
             }
-            link = error.source();
+            link = match error.downcast_ref::<io::Error>() {
+                Some(io) => io
+                    .get_ref()
+                    .map(|inner| inner as &(dyn std::error::Error + 'static)),
+                None => error.source(),
+            };
         }
         None
     }
@@ -245,6 +244,45 @@ mod tests {
             connect_error(io::ErrorKind::ConnectionRefused),
             "connection refused at unix:///run/docker.sock: the engine is not running"
         );
+    }
+
+    #[test]
+    fn transport_failures_survive_the_trip_through_io_errors() {
+        let ssh = EngineError::Ssh {
+            host: "me@h".into(),
+            why: "me@h: Permission denied (publickey).".into(),
+        };
+        let once = Carried::into_io(ssh);
+        // hyper wraps the stream's error once more; io::Error hides it from source().
+        let twice = io::Error::new(io::ErrorKind::BrokenPipe, once);
+        let found = EngineError::carried(&twice).expect("found through two io::Errors");
+        assert_eq!(
+            found.to_string(),
+            "ssh to me@h failed: me@h: Permission denied (publickey)."
+        );
+        assert!(found.is_connection_problem());
+        assert!(EngineError::carried(&io::Error::other("plain")).is_none());
+    }
+
+    #[test]
+    fn tls_failures_say_what_to_set() {
+        let needs = EngineError::NeedsTls {
+            host: "tcp://h:2376".into(),
+        };
+        assert_eq!(
+            needs.to_string(),
+            "the engine at tcp://h:2376 speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH \
+             (or pass --tlsverify)"
+        );
+        let tls = EngineError::Tls {
+            host: "tcp://h:2376".into(),
+            why: "the engine's certificate has expired".into(),
+        };
+        assert_eq!(
+            tls.to_string(),
+            "TLS with tcp://h:2376 failed: the engine's certificate has expired"
+        );
+        assert!(needs.is_connection_problem() && tls.is_connection_problem());
     }
 
     #[test]
