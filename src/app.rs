@@ -8,16 +8,19 @@ use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyM
 use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc::unbounded_channel;
 
-use crate::core::action::{Command, EngineEvent, Message};
+use crate::connect;
+use crate::connect::discover::is_socket;
+use crate::connect::resolve::{Environment, Located};
+use crate::core::action::{Command, Message};
 use crate::core::format::DateFormat;
 use crate::core::keymap::{Key, KeyInput, KeyMap};
+use crate::core::picker::Switched;
 use crate::core::sort::Sort;
 use crate::core::state::{AppState, EngineStatus};
 use crate::engine::cache::ListCache;
-use crate::engine::endpoint::Endpoint;
-use crate::engine::worker::{self, EngineHandle, EngineRequest};
+use crate::engine::worker::{EngineHandle, EngineRequest};
+use crate::session::Session;
 use crate::ui::theme::Theme;
 use crate::ui::{self, View};
 
@@ -26,14 +29,17 @@ const SPINNER_INTERVAL: Duration = Duration::from_millis(100);
 const CLOCK_INTERVAL: Duration = Duration::from_secs(30);
 
 pub struct Options {
-    pub endpoint: Endpoint,
+    /// The engine to start with and how it was found.
+    pub located: Located,
+    /// The flags and variables it was found with; the engine picker resolves with them.
+    pub environment: Environment,
     pub sort: Sort,
     pub read_only: bool,
     /// The filter query to start with (`--filter`); checked to parse before the terminal
     /// is taken over.
     pub filter: String,
-    /// Where the last list is kept between runs; `None` with `--no-cache`.
-    pub cache: Option<ListCache>,
+    /// Keep the last list of each engine between runs (off with `--no-cache`).
+    pub use_cache: bool,
     /// Report clicks and the wheel (off with `--no-mouse`; `main` turns capture on and off).
     pub mouse: bool,
     /// From the config file (the built-in defaults without one).
@@ -48,29 +54,20 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
     let keymap = options.keymap;
     let theme = options.theme;
     let date_format = options.date_format;
-    let mut state = AppState::new(options.sort, options.endpoint.to_string());
+    let mut state = AppState::new(options.sort, options.located.endpoint.to_string());
+    state.engine_source = options.located.source.label();
     state.read_only = options.read_only;
     state.mouse = options.mouse;
     state.update(Message::Clock(now()));
     state.set_query(options.filter.clone());
-    let (engine_out, mut engine_events) = unbounded_channel();
-    if let Some(cache) = options.cache.clone() {
-        // Read beside the first frame and the engine's list; whichever list comes second
-        // loses to the engine's (see `EngineEvent::Cached`).
-        let out = engine_out.clone();
-        tokio::task::spawn_blocking(move || {
-            if let Some(cached) = cache.load() {
-                let _ = out.send(EngineEvent::Cached {
-                    images: cached.images,
-                    saved_at: cached.saved_at,
-                });
-            }
-        });
-    }
     let fallback = (options.refresh_fallback_secs > 0)
         .then(|| Duration::from_secs(options.refresh_fallback_secs));
-    let engine = worker::spawn_with(options.endpoint, engine_out, fallback);
-    let mut saved = false;
+    let shell = Shell {
+        environment: options.environment,
+        use_cache: options.use_cache,
+        fallback,
+    };
+    let mut session = Session::start(options.located, options.use_cache, fallback, 0);
     let mut input = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -103,7 +100,7 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
                     if let Some(message) = key_input(key).and_then(|k| state.message_for(k, &keymap)) {
                         state.update(Message::Clock(now()));
                         let commands = state.update(message);
-                        run_commands(&engine, commands);
+                        shell.run(&mut state, &mut session, commands);
                         dirty = true;
                     }
                 }
@@ -126,24 +123,24 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
                 // The terminal is gone: nothing left to show.
                 Some(Err(_)) | None => break,
             },
-            Some(event) = engine_events.recv() => {
+            Some(event) = session.events.recv() => {
                 // The clock too: what arrives is stamped with it (the disk usage's age).
                 state.update(Message::Clock(now()));
                 let commands = state.update(Message::Engine(event));
-                run_commands(&engine, commands);
+                run_commands(&session.engine, commands);
                 // Apply everything that is already waiting before drawing once.
-                while let Ok(event) = engine_events.try_recv() {
+                while let Ok(event) = session.events.try_recv() {
                     let commands = state.update(Message::Engine(event));
-                    run_commands(&engine, commands);
+                    run_commands(&session.engine, commands);
                 }
                 dirty = true;
                 // Save the engine's first list at once, so a run that is killed still
                 // leaves one for the next start.
-                if !saved
-                    && let Some(cache) = &options.cache
+                if !session.saved
+                    && let Some(cache) = &session.cache
                     && let Some(content) = cache_content(&state, cache)
                 {
-                    saved = true;
+                    session.saved = true;
                     let cache = cache.clone();
                     tokio::task::spawn_blocking(move || cache.store(&content));
                 }
@@ -158,12 +155,82 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
         }
     }
     // The latest list, with every change the events brought since the first one.
-    if let Some(cache) = &options.cache
-        && let Some(content) = cache_content(&state, cache)
+    save_on_leaving(&state, &session);
+    Ok(())
+}
+
+/// Saves the engine's current list as the loop ends.
+fn save_on_leaving(state: &AppState, session: &Session) {
+    if let Some(cache) = &session.cache
+        && let Some(content) = cache_content(state, cache)
     {
         let _ = cache.store(&content);
     }
-    Ok(())
+}
+
+/// What the loop needs to switch engines.
+struct Shell {
+    environment: Environment,
+    use_cache: bool,
+    fallback: Option<Duration>,
+}
+
+impl Shell {
+    /// Runs what the core asked for: engine requests go to the worker; the picker's list
+    /// and a switch of engines are done here, as they read files and replace the session.
+    fn run(&self, state: &mut AppState, session: &mut Session, commands: Vec<Command>) {
+        let mut queue = std::collections::VecDeque::from(commands);
+        while let Some(command) = queue.pop_front() {
+            let answer = match command {
+                Command::ListEngines => {
+                    let choices = connect::choices(&self.environment, &session.located, &is_socket);
+                    state.update(Message::EngineChoices(choices))
+                }
+                Command::SwitchEngine(target) => {
+                    match connect::resolve_choice(&self.environment, &target, &is_socket) {
+                        Ok(located) => self.switch(state, session, located),
+                        Err(error) => {
+                            tracing::warn!(error = ?error.to_string(), "cannot switch engines");
+                            state.update(Message::SwitchFailed(error.to_string()))
+                        }
+                    }
+                }
+                other => {
+                    run_commands(&session.engine, vec![other]);
+                    Vec::new()
+                }
+            };
+            queue.extend(answer);
+        }
+    }
+
+    fn switch(
+        &self,
+        state: &mut AppState,
+        session: &mut Session,
+        located: Located,
+    ) -> Vec<Command> {
+        tracing::info!(
+            from = %session.located.endpoint,
+            to = %located.endpoint,
+            source = ?located.source.to_string(),
+            "switching engines"
+        );
+        // The list as it stands, for the next visit to that engine; written beside the loop.
+        if let Some(cache) = session.cache.clone()
+            && let Some(content) = cache_content(state, &cache)
+        {
+            tokio::task::spawn_blocking(move || cache.store(&content));
+        }
+        let generation = state.listing.generation + 1;
+        let switched = Switched {
+            host: located.endpoint.to_string(),
+            source: located.source.label(),
+            generation,
+        };
+        *session = Session::start(located, self.use_cache, self.fallback, generation);
+        state.update(Message::Switched(switched))
+    }
 }
 
 /// What to save: the engine's list while it is current, never one that is itself from the
@@ -212,6 +279,8 @@ fn run_commands(engine: &EngineHandle, commands: Vec<Command>) {
             | Command::Prune { .. }
             | Command::Inspect(_)
             | Command::DiskUsage) => engine.request(EngineRequest::Operate(operation)),
+            // Done by `Shell::run`, which hands everything else on to here.
+            Command::ListEngines | Command::SwitchEngine(_) => {}
             // Between frames, on the terminal ratatui draws on; a failed write only loses
             // the copy.
             Command::Copy(text) => {

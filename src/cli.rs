@@ -19,9 +19,15 @@ pub struct Cli {
     pub command: Option<Command>,
 
     /// Engine address (unix:///path/to/docker.sock, tcp://host:port or
-    /// ssh://[user@]host[:port]); default: $DOCKER_HOST, else unix:///var/run/docker.sock.
+    /// ssh://[user@]host[:port]). Without it and
+    /// --context: $DOCKER_HOST, else $DOCKER_CONTEXT, else the docker CLI's current context,
+    /// else the first local socket found (see --print-engine).
     #[arg(long, value_name = "URL", global = true)]
     pub host: Option<String>,
+
+    /// Use this docker context (as `docker --context`; `docker context ls` lists them).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub context: Option<String>,
 
     /// Speak TLS to a tcp:// engine without checking its certificate (encrypted, but the
     /// engine is not authenticated); like DOCKER_TLS.
@@ -86,6 +92,10 @@ pub struct Cli {
     /// Print the default config (every key, commented) and exit.
     #[arg(long)]
     pub print_default_config: bool,
+
+    /// Print the engine imgtui would connect to and how it was found, and exit.
+    #[arg(long)]
+    pub print_engine: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,6 +214,17 @@ mod tests {
         );
         assert_eq!(options.cert, None);
         assert!(Cli::try_parse_from(["imgtui", "--tls"]).unwrap().tls);
+    }
+
+    #[test]
+    fn context_and_print_engine_parse_anywhere() {
+        let cli = Cli::try_parse_from(["imgtui", "--context", "dev", "--print-engine"]).unwrap();
+        assert_eq!(cli.context.as_deref(), Some("dev"));
+        assert!(cli.print_engine);
+        let cli = Cli::try_parse_from(["imgtui", "list", "--context", "prod"]).unwrap();
+        assert_eq!(cli.context.as_deref(), Some("prod"));
+        assert!(!cli.print_engine);
+        assert!(Cli::try_parse_from(["imgtui", "--context"]).is_err());
     }
 
     #[test]

@@ -8,8 +8,8 @@ use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 
 use imgtui::app::{self, Options};
 use imgtui::cli::{Cli, Command};
-use imgtui::engine::cache::ListCache;
-use imgtui::engine::endpoint::Endpoint;
+use imgtui::connect::discover::is_socket;
+use imgtui::connect::resolve::{Environment, locate};
 use imgtui::engine::tls::TlsOptions;
 
 fn main() -> ExitCode {
@@ -51,21 +51,24 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     tracing::info!(version = env!("CARGO_PKG_VERSION"), args = ?std::env::args().skip(1).collect::<Vec<_>>(), "imgtui starts");
-    // TLS as the docker CLI sets it up: the variables, with the flags over them, also for
-    // a --host address.
-    let tls = TlsOptions::from_env().overridden_by(cli.tls_options());
-    let endpoint = match cli.host.as_deref() {
-        Some(host) => Endpoint::parse(host).and_then(|endpoint| endpoint.with_tls_options(&tls)),
-        None => Endpoint::from_env_with(&tls),
-    };
-    let endpoint = match endpoint {
-        Ok(endpoint) => endpoint,
+    // Which engine, before the terminal is touched: a context that does not exist, a
+    // broken docker CLI file or no engine anywhere stops here, saying which and why. TLS as
+    // the docker CLI sets it up for --host and DOCKER_HOST: the variables, the flags over them.
+    let mut environment = Environment::from_process(cli.host.clone(), cli.context.clone());
+    environment.tls = TlsOptions::from_env().overridden_by(cli.tls_options());
+    let located = match locate(&environment, &is_socket) {
+        Ok(located) => located,
         Err(err) => {
             tracing::error!("{err}");
             eprintln!("imgtui: {err}");
             return ExitCode::from(2);
         }
     };
+    tracing::info!(endpoint = %located.endpoint, source = ?located.source.to_string(), "engine chosen");
+    if cli.print_engine {
+        println!("{}\t{}", located.endpoint, located.source);
+        return ExitCode::SUCCESS;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -80,7 +83,7 @@ fn main() -> ExitCode {
     if let Some(Command::List { format }) = cli.command {
         let now = app::now();
         let listed = runtime.block_on(imgtui::listing::run(
-            endpoint,
+            located.endpoint,
             cli.sort_over(config.sort),
             &cli.filter,
             format,
@@ -96,14 +99,10 @@ fn main() -> ExitCode {
             }
         };
     }
-    let cache = if cli.no_cache {
-        None
-    } else {
-        ListCache::for_host(&endpoint.to_string())
-    };
     let options = Options {
-        cache,
-        endpoint,
+        use_cache: !cli.no_cache,
+        located,
+        environment,
         sort: cli.sort_over(config.sort),
         read_only: cli.read_only,
         filter: cli.filter.clone(),

@@ -17,6 +17,7 @@ use imgtui::core::disk::{DfImage, DfReport};
 use imgtui::core::image::{ContainerRef, Image, ImageId};
 use imgtui::core::inspect::{HistoryRow, ImageConfig, InspectData, InspectTab};
 use imgtui::core::keymap::KeyMap;
+use imgtui::core::picker::{ChoiceTarget, EngineChoice, PickerInput, Switched};
 use imgtui::core::pointer::{Pane, Pointer};
 use imgtui::core::sort::{Sort, SortKey};
 use imgtui::core::state::AppState;
@@ -101,6 +102,7 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::Yank(Yank::Id)),
         Just(Action::Yank(Yank::Reference)),
         Just(Action::DiskUsage),
+        Just(Action::SwitchContext),
     ]
 }
 
@@ -232,6 +234,18 @@ fn message() -> impl Strategy<Value = Message> {
             EngineStatus::Unreachable { host: "unix:///x".into(), error, attempt: 3, retry_in_secs: 4 }
         ))),
         1 => Just(Message::Engine(EngineEvent::Status(EngineStatus::Connected(EngineInfo::default())))),
+        // The engine picker: hostile names, any number of rows, its keys, and switches.
+        1 => prop::collection::vec((text(), text(), text(), any::<bool>(), prop::option::of(text())), 0..12)
+            .prop_map(|rows| Message::EngineChoices(rows.into_iter().map(|(name, host, description, current, problem)| EngineChoice {
+                target: ChoiceTarget::Context(name.clone()),
+                name, host, description, current, problem,
+            }).collect())),
+        2 => prop::sample::select(vec![
+            PickerInput::Up, PickerInput::Down, PickerInput::Top, PickerInput::Bottom,
+            PickerInput::Accept, PickerInput::Cancel, PickerInput::Quit,
+        ]).prop_map(Message::Picker),
+        1 => (text(), text(), 0u64..3).prop_map(|(host, source, generation)| Message::Switched(Switched { host, source, generation })),
+        1 => text().prop_map(Message::SwitchFailed),
     ]
 }
 

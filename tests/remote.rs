@@ -91,6 +91,17 @@ impl PrivateEngine {
 
 impl Drop for PrivateEngine {
     fn drop(&mut self) {
+        // A failed test shows what the engine logged (the log goes with the engine).
+        if std::thread::panicking() {
+            let run = std::env::var("IMGTUI_ENGINE_RUN").unwrap_or("/tmp/imgtui-eng".into());
+            let log = PathBuf::from(format!("{run}/{}/dockerd.log", self.name));
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(30).collect();
+            eprintln!("last lines of {}:", log.display());
+            for line in tail.iter().rev() {
+                eprintln!("  {line}");
+            }
+        }
         let _ = Command::new("bash")
             .arg(SCRIPT)
             .args(["stop", self.name])

@@ -7,6 +7,7 @@ use super::dialog::DialogInput;
 use super::disk::DfReport;
 use super::image::{ContainerRef, Image, ImageId};
 use super::inspect::{InspectData, InspectTab};
+use super::picker::{ChoiceTarget, EngineChoice, PickerInput, Switched};
 use super::pointer::Pointer;
 use super::sort::SortKey;
 use super::yank::Yank;
@@ -54,6 +55,8 @@ pub enum Action {
     NextTab,
     /// `1`/`2`: a tab of the inspect view.
     ShowTab(InspectTab),
+    /// `c`: the engine picker (docker contexts and local sockets).
+    SwitchContext,
     Quit,
 }
 
@@ -188,6 +191,14 @@ pub enum Message {
     Pointer(Pointer),
     /// The time now (Unix seconds): the core has no clock of its own.
     Clock(i64),
+    /// A key while the engine picker is open.
+    Picker(PickerInput),
+    /// The engines to offer (the answer to `Command::ListEngines`): opens the picker.
+    EngineChoices(Vec<EngineChoice>),
+    /// The shell now talks to another engine (after `Command::SwitchEngine`).
+    Switched(Switched),
+    /// The switch could not be made, and why.
+    SwitchFailed(String),
 }
 
 /// Work for the shell.
@@ -214,4 +225,10 @@ pub enum Command {
     Copy(String),
     /// Ask the engine for its disk usage; answered by `EngineEvent::DiskUsage`.
     DiskUsage,
+    /// Read the docker contexts and look for local sockets; answered by
+    /// `Message::EngineChoices`.
+    ListEngines,
+    /// Stop talking to this engine and connect to that one; answered by
+    /// `Message::Switched` or `Message::SwitchFailed`.
+    SwitchEngine(ChoiceTarget),
 }

@@ -41,7 +41,7 @@ use std::fmt;
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
-use super::search::Entry;
+use super::search::{Entry, Needle};
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::core::image::Image;
@@ -118,7 +118,7 @@ struct FuzzyTerm {
     atom: Atom,
     /// The needle lower-cased, when it is ASCII: then, against ASCII text, a match is just a
     /// case-insensitive subsequence, found without nucleo's scoring (10x cheaper at 100k).
-    ascii_needle: Option<Box<[u8]>>,
+    ascii_needle: Option<Needle>,
     /// The term lower-cased without `sha256:`, when it could be the start of an id.
     id_prefix: Option<String>,
 }
@@ -443,12 +443,7 @@ impl FuzzyTerm {
             false,
         );
         let needle = atom.needle_text();
-        let ascii_needle = needle.chars().all(|c| c.is_ascii() && c != '\0').then(|| {
-            needle
-                .chars()
-                .map(|c| c.to_ascii_lowercase() as u8)
-                .collect()
-        });
+        let ascii_needle = Needle::new(&needle.chars().collect::<String>());
         Self {
             negated,
             atom,
@@ -463,6 +458,7 @@ impl FuzzyTerm {
             Some(needle) if haystack.is_ascii() => {
                 let mut rest = haystack.bytes();
                 needle
+                    .bytes()
                     .iter()
                     .all(|&wanted| rest.any(|b| b.to_ascii_lowercase() == wanted))
             }
@@ -494,7 +490,7 @@ impl FuzzyTerm {
     }
 
     /// `holds`, on the image's lower-cased text.
-    fn holds_in(&self, needle: &[u8], text: Entry<'_>) -> bool {
+    fn holds_in(&self, needle: &Needle, text: Entry<'_>) -> bool {
         self.id_prefix
             .as_deref()
             .is_some_and(|prefix| text.id_hex.starts_with(prefix.as_bytes()))

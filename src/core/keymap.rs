@@ -107,6 +107,7 @@ pub const ACTION_NAMES: &[(&str, Action)] = &[
     ("history_tab", Action::ShowTab(InspectTab::History)),
     ("yank_id", Action::Yank(Yank::Id)),
     ("yank_reference", Action::Yank(Yank::Reference)),
+    ("switch_context", Action::SwitchContext),
     ("help", Action::ToggleHelp),
     ("back", Action::Back),
     ("quit", Action::Quit),
@@ -319,6 +320,11 @@ impl Default for KeyMap {
                     Action::Yank(Yank::Reference),
                     "copy the tag (else repo@digest, else the ID) to the clipboard",
                 ),
+                b(
+                    &[c('c')],
+                    Action::SwitchContext,
+                    "switch engine: docker contexts and local sockets",
+                ),
                 b(&[c('?')], Action::ToggleHelp, "this help"),
                 b(
                     &[k(Esc)],
@@ -418,6 +424,7 @@ mod tests {
             (KeyInput::plain(Key::BackTab), Action::ToggleFocus),
             (KeyInput::ch('y'), Action::Yank(Yank::Id)),
             (KeyInput::ch('Y'), Action::Yank(Yank::Reference)),
+            (KeyInput::ch('c'), Action::SwitchContext),
         ];
         for (input, action) in cases {
             assert_eq!(map.action_for(input), Some(action), "{}", input.label());

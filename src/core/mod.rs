@@ -10,6 +10,7 @@ pub mod format;
 pub mod image;
 pub mod inspect;
 pub mod keymap;
+pub mod picker;
 pub mod pointer;
 mod query;
 pub mod reference;

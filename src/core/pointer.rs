@@ -29,8 +29,9 @@ pub enum Pointer {
 
 impl AppState {
     pub(super) fn pointer(&mut self, pointer: Pointer) {
-        // An open dialog or the help overlay covers the list: nothing behind it reacts.
-        if self.dialog.is_some() {
+        // An open dialog, the engine picker or the help overlay covers the list: nothing
+        // behind it reacts.
+        if self.dialog.is_some() || self.picker.is_some() {
             return;
         }
         // The wheel scrolls the help overlay; clicks do nothing behind it.

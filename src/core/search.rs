@@ -3,19 +3,34 @@
 //! which at 100,000 images cost more than the matching itself.
 //!
 //! One entry per image: the id's hex (as it is), then each tag, label key and label value
-//! (lower-cased), every piece ended by a NUL (which no needle contains). Images with any non-ASCII text get no entry:
-//! their matching needs nucleo's Unicode folding, so the filter takes the slow path for them.
+//! (lower-cased), every piece ended by a NUL (which no needle contains), and per piece a
+//! mask of the characters in it. Images with any non-ASCII text get no entry: their
+//! matching needs nucleo's Unicode folding, so the filter takes the slow path for them.
 
 use super::image::Image;
 
 #[derive(Clone, Debug, Default)]
 pub struct SearchText {
     bytes: Vec<u8>,
-    /// Per image: where its text starts, where its fields start (after the id) and where
-    /// it ends in `bytes`; `None` for non-ASCII images.
-    entries: Vec<Option<[usize; 3]>>,
+    /// Per field (tag, label key or value), in image order: where its NUL is in `bytes`, and
+    /// which characters it has (`char_mask`). A needle skips every field that lacks one of
+    /// its characters without reading it: most of them, once a few letters are typed.
+    field_ends: Vec<u32>,
+    field_masks: Vec<u64>,
+    /// Per image; `None` for non-ASCII images.
+    entries: Vec<Option<Span>>,
     /// Whether `entries` matches the images as they are now.
     fresh: bool,
+}
+
+/// Where one image's text is: its id from `start`, its fields from `fields` (a byte offset)
+/// and `first_field..last_field` in the per-field vectors.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: u32,
+    fields: u32,
+    first_field: u32,
+    last_field: u32,
 }
 
 impl SearchText {
@@ -30,50 +45,69 @@ impl SearchText {
             return;
         }
         self.bytes.clear();
+        self.field_ends.clear();
+        self.field_masks.clear();
         self.entries.clear();
         self.entries.reserve(images.len());
         for image in images {
-            let start = self.bytes.len();
-            let hex = image
-                .id
-                .as_str()
-                .split_once(':')
-                .map_or(image.id.as_str(), |(_, h)| h);
-            let pieces = std::iter::once(hex)
-                .chain(image.repo_tags.iter().map(String::as_str))
-                .chain(
-                    image
-                        .labels
-                        .iter()
-                        .flat_map(|(k, v)| [k.as_str(), v.as_str()]),
-                );
-            let mut ascii = true;
-            let mut fields = start;
-            for (n, piece) in pieces.enumerate() {
-                if !piece.is_ascii() || piece.as_bytes().contains(&0) {
-                    ascii = false;
-                    break;
-                }
-                // The id as it is (ids match by prefix, as `ImageId::matches` does).
-                if n == 0 {
-                    self.bytes.extend_from_slice(piece.as_bytes());
-                } else {
-                    self.bytes
-                        .extend(piece.bytes().map(|b| b.to_ascii_lowercase()));
-                }
-                self.bytes.push(0);
-                if n == 0 {
-                    fields = self.bytes.len();
-                }
-            }
-            if ascii {
-                self.entries.push(Some([start, fields, self.bytes.len()]));
-            } else {
-                self.bytes.truncate(start);
-                self.entries.push(None);
-            }
+            let entry = self.add(image);
+            self.entries.push(entry);
         }
         self.fresh = true;
+    }
+
+    /// Appends one image's text; `None` (and nothing kept) when it is not plain ASCII or the
+    /// buffer would outgrow its 32-bit offsets.
+    fn add(&mut self, image: &Image) -> Option<Span> {
+        let hex = image
+            .id
+            .as_str()
+            .split_once(':')
+            .map_or(image.id.as_str(), |(_, h)| h);
+        let fields = image.repo_tags.iter().map(String::as_str).chain(
+            image
+                .labels
+                .iter()
+                .flat_map(|(k, v)| [k.as_str(), v.as_str()]),
+        );
+        let plain = |piece: &str| piece.is_ascii() && !piece.as_bytes().contains(&0);
+        let (bytes, ends) = (self.bytes.len(), self.field_ends.len());
+        let undo = |text: &mut SearchText| {
+            text.bytes.truncate(bytes);
+            text.field_ends.truncate(ends);
+            text.field_masks.truncate(ends);
+            None
+        };
+        if !plain(hex) {
+            return undo(self);
+        }
+        // The id as it is (ids match by prefix, as `ImageId::matches` does).
+        self.bytes.extend_from_slice(hex.as_bytes());
+        self.bytes.push(0);
+        let fields_from = self.bytes.len();
+        for field in fields {
+            if !plain(field) {
+                return undo(self);
+            }
+            let mut mask = 0;
+            self.bytes.extend(field.bytes().map(|b| {
+                let lower = b.to_ascii_lowercase();
+                mask |= char_bit(lower);
+                lower
+            }));
+            let Ok(end) = u32::try_from(self.bytes.len()) else {
+                return undo(self);
+            };
+            self.bytes.push(0);
+            self.field_ends.push(end);
+            self.field_masks.push(mask);
+        }
+        Some(Span {
+            start: u32::try_from(bytes).ok()?,
+            fields: u32::try_from(fields_from).ok()?,
+            first_field: u32::try_from(ends).ok()?,
+            last_field: u32::try_from(self.field_ends.len()).ok()?,
+        })
     }
 
     /// The text of image `index`: `None` when it is not ASCII or the text is out of date.
@@ -81,44 +115,107 @@ impl SearchText {
         if !self.fresh {
             return None;
         }
-        let [start, fields, end] = (*self.entries.get(index)?)?;
+        let span = (*self.entries.get(index)?)?;
+        let (start, fields) = (span.start as usize, span.fields as usize);
+        let (first, last) = (span.first_field as usize, span.last_field as usize);
         Some(Entry {
             // Without the NUL that ends it.
             id_hex: &self.bytes[start..fields - 1],
-            fields: &self.bytes[fields..end],
+            bytes: &self.bytes,
+            fields,
+            field_ends: &self.field_ends[first..last],
+            field_masks: &self.field_masks[first..last],
         })
     }
 }
 
-/// One image's text: its id's hex, and its tags and labels, each ended by a NUL.
+/// One image's text: its id's hex, and its lower-cased tags and labels.
 #[derive(Clone, Copy, Debug)]
 pub struct Entry<'a> {
     pub id_hex: &'a [u8],
-    pub fields: &'a [u8],
+    bytes: &'a [u8],
+    /// Where the first field starts in `bytes`.
+    fields: usize,
+    field_ends: &'a [u32],
+    field_masks: &'a [u64],
 }
 
 impl Entry<'_> {
-    /// Whether `needle` (lower-case ASCII, no NUL) is a subsequence of one of the fields.
-    /// One pass: find the needle's first byte, try to finish within that field (starting at
-    /// the earliest place is never worse), else go on from the next field.
-    pub fn fuzzy(&self, needle: &[u8]) -> bool {
-        let Some((&first, others)) = needle.split_first() else {
+    /// Whether `needle` is a subsequence of one of the fields.
+    pub fn fuzzy(&self, needle: &Needle) -> bool {
+        if needle.bytes.is_empty() {
             return true;
-        };
-        let mut rest = self.fields;
-        while let Some(at) = memchr::memchr(first, rest) {
-            let after = &rest[at + 1..];
-            let field_end = memchr::memchr(0, after).unwrap_or(after.len());
-            if subsequence(others, &after[..field_end]) {
+        }
+        let mut from = self.fields;
+        for (&end, &mask) in self.field_ends.iter().zip(self.field_masks) {
+            let end = end as usize;
+            if mask & needle.mask == needle.mask
+                && subsequence(&needle.bytes, &self.bytes[from..end])
+            {
                 return true;
             }
-            match after.get(field_end + 1..) {
-                Some(next) => rest = next,
-                None => return false,
-            }
+            from = end + 1;
         }
         false
     }
+
+    /// The fields, each as it is in the text (lower-cased).
+    #[cfg(test)]
+    fn field_texts(&self) -> Vec<&[u8]> {
+        let mut from = self.fields;
+        self.field_ends
+            .iter()
+            .map(|&end| {
+                let field = &self.bytes[from..end as usize];
+                from = end as usize + 1;
+                field
+            })
+            .collect()
+    }
+}
+
+/// What a fuzzy term looks for in the text: lower-case ASCII without NUL, and the characters
+/// it needs (`char_mask`), so fields without them are skipped unread.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Needle {
+    bytes: Box<[u8]>,
+    mask: u64,
+}
+
+impl Needle {
+    /// `None` when `text` is not plain ASCII: the text holds only ASCII images, and such a
+    /// needle could not match them anyway, so nucleo's Unicode path takes it.
+    pub fn new(text: &str) -> Option<Needle> {
+        if !text.is_ascii() || text.contains('\0') {
+            return None;
+        }
+        let bytes: Box<[u8]> = text.bytes().map(|b| b.to_ascii_lowercase()).collect();
+        let mask = bytes.iter().fold(0, |mask, &b| mask | char_bit(b));
+        Some(Needle { bytes, mask })
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// One bit per character class: each lower-case letter and digit, the punctuation common in
+/// image names and labels, and one bit shared by everything else.
+fn char_bit(byte: u8) -> u64 {
+    let bit = match byte {
+        b'a'..=b'z' => byte - b'a',
+        b'0'..=b'9' => 26 + byte - b'0',
+        b'.' => 36,
+        b'-' => 37,
+        b'_' => 38,
+        b'/' => 39,
+        b':' => 40,
+        b'@' => 41,
+        b'=' => 42,
+        b' ' => 43,
+        _ => 63,
+    };
+    1 << bit
 }
 
 /// `needle`'s bytes appear in `haystack` in order (memchr finds each next one).
@@ -161,18 +258,23 @@ mod tests {
         assert!(text.of(0).is_none(), "nothing before it is built");
         text.ensure(&images);
         let nginx = text.of(0).unwrap();
+        let needle = |text: &str| Needle::new(text).unwrap();
         assert_eq!(nginx.id_hex, b"ABCdef");
-        assert!(nginx.fuzzy(b"ngx127"));
-        assert!(nginx.fuzzy(b"core"));
+        let fields: [&[u8]; 4] = [b"nginx:1.27", b"x:y", b"team", b"core"];
+        assert_eq!(nginx.field_texts(), fields);
+        assert!(nginx.fuzzy(&needle("NGX127")));
+        assert!(nginx.fuzzy(&needle("core")));
         // Across two fields is no match: "x:y" then "team".
-        assert!(!nginx.fuzzy(b"xyteam"));
+        assert!(!nginx.fuzzy(&needle("xyteam")));
         assert!(
-            !nginx.fuzzy(b"abc"),
+            !nginx.fuzzy(&needle("abc")),
             "the id is matched by prefix, not here"
         );
         assert!(text.of(1).is_none());
         assert_eq!(text.of(2).unwrap().id_hex, b"feed");
-        assert!(!text.of(2).unwrap().fuzzy(b"f"));
+        assert!(text.of(2).unwrap().field_texts().is_empty());
+        assert!(!text.of(2).unwrap().fuzzy(&needle("f")));
+        assert!(text.of(2).unwrap().fuzzy(&needle("")));
         assert!(text.of(3).is_none());
         text.invalidate();
         assert!(text.of(0).is_none(), "stale text is never used");

@@ -124,8 +124,8 @@ fn prefix(text: &str, skip: usize) -> u128 {
     u128::from_be_bytes(bytes)
 }
 
-/// How many leading bytes all `texts` share: `sha256:` for ids, often a registry and
-/// organisation for names. Keys start after it, where the strings differ.
+/// How many leading bytes all `texts` share: often a registry and organisation for names.
+/// Keys start after it, where the strings differ.
 fn shared_prefix<'a>(mut texts: impl Iterator<Item = &'a str>) -> usize {
     let Some(first) = texts.next() else {
         return 0;
@@ -138,13 +138,6 @@ fn shared_prefix<'a>(mut texts: impl Iterator<Item = &'a str>) -> usize {
             .take_while(|(a, b)| a == b)
             .count()
     })
-}
-
-/// The shared prefixes of the ids and names being sorted.
-#[derive(Clone, Copy)]
-struct Skip {
-    id: usize,
-    name: usize,
 }
 
 impl Sort {
@@ -170,8 +163,37 @@ impl Sort {
     }
 }
 
-/// Sorts `order` (indices into `images`) in place.
-pub fn sort_indices(images: &[Image], uses: impl Fn(&Image) -> u64, sort: Sort, order: &mut [u32]) {
+/// The bytes every id and every name being sorted share: keys start after them.
+#[derive(Clone, Copy)]
+struct Skip {
+    id: usize,
+    name: usize,
+}
+
+/// How many leading bytes every id in `images` shares (`sha256:` and whatever else), kept by
+/// the state as images come and go, so that a sort need not read every id twice.
+pub fn shared_id_prefix(images: &[Image]) -> usize {
+    shared_prefix(images.iter().map(|image| image.id.as_str()))
+}
+
+/// `shared_id_prefix` after `added` joined `images`: the shared part can only shrink, to
+/// what `added` has in common with any one member.
+pub fn shared_id_prefix_with(images: &[Image], shared: usize, added: &str) -> usize {
+    match images.first() {
+        Some(first) => shared.min(shared_prefix([first.id.as_str(), added].into_iter())),
+        None => added.len(),
+    }
+}
+
+/// Sorts `order` (indices into `images`) in place; `uses(i)` is image `i`'s container count,
+/// `id_skip` a number of leading bytes every id shares (`shared_id_prefix`).
+pub fn sort_indices(
+    images: &[Image],
+    uses: impl Fn(u32) -> u64,
+    id_skip: usize,
+    sort: Sort,
+    order: &mut [u32],
+) {
     // Reading the images in storage order keeps memory access sequential; in display order
     // every row is a cache miss, which made a sort of 100,000 take ten times longer.
     let members: Vec<u32> = if order.len() == images.len() {
@@ -181,26 +203,23 @@ pub fn sort_indices(images: &[Image], uses: impl Fn(&Image) -> u64, sort: Sort, 
         members.sort_unstable();
         members
     };
-    // Container counts take a hash lookup per image: only the containers sort needs them.
-    let uses = |image: &Image| match sort.key {
-        SortKey::Containers => uses(image),
-        _ => 0,
-    };
-    let rows = || members.iter().map(|&i| &images[i as usize]);
+    let rows = || members.iter().map(|&i| (&images[i as usize], i));
+    // Names often share a registry and organisation: the keys start after that.
     let skip = Skip {
-        id: shared_prefix(rows().map(|image| image.id.as_str())),
+        id: id_skip,
         name: match sort.key {
-            SortKey::Name => shared_prefix(rows().filter_map(Image::primary_reference)),
+            SortKey::Name => {
+                shared_prefix(rows().filter_map(|(image, _)| image.primary_reference()))
+            }
             _ => 0,
         },
     };
     let mut keys: Vec<Key> = rows()
-        .zip(members.iter())
-        .map(|(image, &i)| sort.key(image, uses(image), i, skip))
+        .map(|(image, i)| sort.key(image, uses(i), i, skip))
         .collect();
     let full = |x: &Key, y: &Key| {
         let (a, b) = (&images[x.index as usize], &images[y.index as usize]);
-        sort.compare(a, uses(a), b, uses(b))
+        sort.compare(a, uses(x.index), b, uses(y.index))
     };
     keys.sort_unstable_by(|x, y| {
         x.primary.cmp(&y.primary).then_with(|| match sort.key {
@@ -256,7 +275,8 @@ mod tests {
 
     fn sorted(images: &[Image], sort: Sort) -> Vec<&str> {
         let mut order: Vec<u32> = (0..images.len() as u32).collect();
-        sort_indices(images, |i| i.containers.unwrap_or(0), sort, &mut order);
+        let uses = |i: u32| images[i as usize].containers.unwrap_or(0);
+        sort_indices(images, uses, shared_id_prefix(images), sort, &mut order);
         order
             .iter()
             .map(|&i| images[i as usize].id.as_str())
@@ -357,7 +377,13 @@ mod tests {
         proptest!(config, |(images in prop::collection::vec(image, 0..40), sort in sort)| {
             let uses = |i: &Image| i.containers.unwrap_or(0);
             let mut packed: Vec<u32> = (0..images.len() as u32).collect();
-            sort_indices(&images, uses, sort, &mut packed);
+            // The shared part as the state keeps it: grown one image at a time.
+            let mut skip = 0;
+            for n in 0..images.len() {
+                skip = shared_id_prefix_with(&images[..n], skip, images[n].id.as_str());
+            }
+            prop_assert_eq!(skip, shared_id_prefix(&images));
+            sort_indices(&images, |i| uses(&images[i as usize]), skip, sort, &mut packed);
             let mut plain: Vec<u32> = (0..images.len() as u32).collect();
             plain.sort_by(|&x, &y| {
                 let (a, b) = (&images[x as usize], &images[y as usize]);

@@ -7,6 +7,7 @@ use super::dialog::DialogInput;
 use super::disk::DiskUsage;
 use super::filter::toggle_term;
 use super::keymap::{KeyInput, KeyMap};
+use super::picker::PickerInput;
 use super::query::query_message;
 use super::state::{AppState, Focus};
 
@@ -42,6 +43,19 @@ impl AppState {
                 self.pointer(pointer);
                 Vec::new()
             }
+            Message::Picker(input) => self.picker_input(input),
+            Message::EngineChoices(choices) => {
+                self.open_picker(choices);
+                Vec::new()
+            }
+            Message::Switched(switched) => {
+                self.switched(switched);
+                Vec::new()
+            }
+            Message::SwitchFailed(error) => {
+                self.switch_failed(error);
+                Vec::new()
+            }
         }
     }
 
@@ -50,6 +64,8 @@ impl AppState {
     pub fn message_for(&self, key: KeyInput, keymap: &KeyMap) -> Option<Message> {
         if self.dialog.is_some() {
             DialogInput::from_key(key).map(Message::Dialog)
+        } else if self.picker.is_some() {
+            PickerInput::from_key(key).map(Message::Picker)
         } else if self.query.editing {
             query_message(key)
         } else {
@@ -82,8 +98,10 @@ impl AppState {
             return Vec::new();
         }
         // The inspect view takes every key but these.
-        if !matches!(action, Action::Refresh | Action::Quit | Action::ToggleHelp)
-            && self.inspect.action(action)
+        if !matches!(
+            action,
+            Action::Refresh | Action::Quit | Action::ToggleHelp | Action::SwitchContext
+        ) && self.inspect.action(action)
         {
             return Vec::new();
         }
@@ -164,6 +182,7 @@ impl AppState {
             Action::Inspect => return self.open_inspect(),
             Action::DiskUsage => return self.ask_disk_usage().into_iter().collect(),
             Action::NextTab | Action::ShowTab(_) => {}
+            Action::SwitchContext => return vec![Command::ListEngines],
             Action::Quit => self.should_quit = true,
         }
         Vec::new()
@@ -489,6 +508,48 @@ mod tests {
         assert!(!state.listing.in_flight);
     }
 
+    /// Past `PARALLEL_FROM` images a filter pass is split over threads: narrowing, widening
+    /// and container terms give what checking each image on its own gives.
+    #[test]
+    fn large_lists_filter_as_each_image_would() {
+        use crate::core::filter::{Filter, FilterMatcher};
+        let images: Vec<Image> = (0..30_000)
+            .map(|i| {
+                let mut image = image(
+                    &format!("sha256:{i:08x}"),
+                    i,
+                    Some(&format!("app{i}:v{}", i % 7)),
+                );
+                image.containers = Some(i % 3);
+                image
+            })
+            .collect();
+        let mut state = state_with(images.clone());
+        let mut matcher = FilterMatcher::default();
+        for query in [
+            "v3",
+            "app1",
+            "app12",
+            "app12 v3",
+            "app1",
+            "app12 in-use",
+            "!app2 unused",
+            "",
+        ] {
+            state.set_query(query.to_string());
+            let filter = Filter::parse(query).unwrap();
+            let expected = images
+                .iter()
+                .filter(|i| filter.matches(&mut matcher, i, i.containers, state.now))
+                .count();
+            assert_eq!(state.len(), expected, "{query}");
+            assert!(
+                expected > 0 && (query.is_empty() || expected < images.len()),
+                "{query}: {expected}"
+            );
+        }
+    }
+
     #[test]
     fn container_counts_override_engine_minus_one() {
         let mut a = image("a", 1, None);
@@ -510,6 +571,27 @@ mod tests {
         assert_eq!(ids(&state), ["a", "b"]);
         assert_eq!(state.containers_of(state.row(0).unwrap()), Some(3));
         assert_eq!(state.containers_of(state.row(1).unwrap()), Some(0));
+        // The counts follow the images when others move in memory: removing the first one
+        // moves the last into its place.
+        state.update(Message::Engine(EngineEvent::Listed {
+            generation: 0,
+            images: vec![
+                image("a", 1, None),
+                image("b", 2, None),
+                image("c", 3, None),
+            ],
+        }));
+        state.update(Message::Engine(EngineEvent::Containers {
+            generation: 0,
+            by_image: HashMap::from([(ImageId::new("c"), vec![container("x")])]),
+        }));
+        assert_eq!(ids(&state), ["c", "a", "b"]);
+        state.update(Message::Engine(EngineEvent::ImageGone {
+            generation: 0,
+            id: ImageId::new("a"),
+        }));
+        assert_eq!(ids(&state), ["c", "b"]);
+        assert_eq!(state.containers_of(state.row(0).unwrap()), Some(1));
     }
 
     #[test]

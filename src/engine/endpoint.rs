@@ -9,7 +9,7 @@ use tokio::net::{TcpStream, UnixStream};
 
 use super::error::EngineError;
 use super::ssh;
-use super::tls::{self, TlsOptions};
+use super::tls;
 
 pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
 
@@ -108,34 +108,8 @@ impl Endpoint {
         }
     }
 
-    /// The host to use when nothing is configured: `DOCKER_HOST`, else the standard socket;
-    /// a `tcp://` host speaks TLS when `DOCKER_TLS_VERIFY` or `DOCKER_TLS` say so.
-    pub fn from_env() -> Result<Endpoint, EngineError> {
-        Endpoint::from_env_with(&TlsOptions::from_env())
-    }
-
-    /// `from_env` with these TLS options (the variables' with the flags over them).
-    pub fn from_env_with(tls: &TlsOptions) -> Result<Endpoint, EngineError> {
-        let docker_host = std::env::var("DOCKER_HOST").ok();
-        Endpoint::from_vars(docker_host.as_deref(), None)?.with_tls_options(tls)
-    }
-
-    /// `with_tls` with the settings `options` ask for; unchanged when they ask for none.
-    pub fn with_tls_options(self, options: &TlsOptions) -> Result<Endpoint, EngineError> {
-        if !matches!(self, Endpoint::Tcp(_)) {
-            return Ok(self);
-        }
-        match tls_settings(options) {
-            Ok(Some(settings)) => Ok(self.with_tls(settings)),
-            Ok(None) => Ok(self),
-            Err(why) => Err(EngineError::BadHost {
-                host: self.to_string(),
-                why,
-            }),
-        }
-    }
-
-    /// `from_env` on given values: `DOCKER_HOST` and the TLS settings the variables ask for.
+    /// The engine `DOCKER_HOST` names (else the standard socket), speaking TLS with `tls`
+    /// when it is a `tcp://` one.
     pub fn from_vars(
         docker_host: Option<&str>,
         tls: Option<TlsSettings>,
@@ -176,14 +150,6 @@ impl Endpoint {
         };
         result.map_err(|err| EngineError::from_connect(self, err))
     }
-}
-
-/// The TLS settings `options` ask for, with the default directory `~/.docker`.
-pub fn tls_settings(options: &TlsOptions) -> Result<Option<TlsSettings>, String> {
-    let home = std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from);
-    options.settings(home.as_deref(), |path| path.exists())
 }
 
 /// `[user@]host[:port][/socket]` after `ssh://`, as the docker CLI reads it.

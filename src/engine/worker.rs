@@ -51,8 +51,19 @@ pub fn spawn_with(
     out: UnboundedSender<EngineEvent>,
     fallback: Option<Duration>,
 ) -> EngineHandle {
+    spawn_from(endpoint, out, fallback, 0)
+}
+
+/// `spawn_with`, tagging the first list with `generation`: after a switch of engines the
+/// new worker's results carry generations the old one never used.
+pub fn spawn_from(
+    endpoint: Endpoint,
+    out: UnboundedSender<EngineEvent>,
+    fallback: Option<Duration>,
+    generation: u64,
+) -> EngineHandle {
     let (requests, inbox) = unbounded_channel();
-    tokio::spawn(run(endpoint, out, inbox, fallback));
+    tokio::spawn(run(endpoint, out, inbox, fallback, generation));
     EngineHandle { requests }
 }
 
@@ -68,9 +79,9 @@ async fn run(
     out: UnboundedSender<EngineEvent>,
     mut inbox: UnboundedReceiver<EngineRequest>,
     fallback: Option<Duration>,
+    mut generation: u64,
 ) {
     let host = endpoint.to_string();
-    let mut generation = 0;
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -244,8 +255,11 @@ fn operate(engine: &Engine, command: Command, out: &UnboundedSender<EngineEvent>
                 let _ = out.send(EngineEvent::DiskUsage(result));
             });
         }
-        Command::Refresh { .. } => {}
-        Command::Copy(_) => {}
+        // The loop's own business.
+        Command::Refresh { .. }
+        | Command::Copy(_)
+        | Command::ListEngines
+        | Command::SwitchEngine(_) => {}
     }
 }
 
@@ -289,8 +303,11 @@ fn refuse(command: Command, error: &EngineError, out: &UnboundedSender<EngineEve
         Command::DiskUsage => {
             let _ = out.send(EngineEvent::DiskUsage(Err(why)));
         }
-        Command::Refresh { .. } => {}
-        Command::Copy(_) => {}
+        // The loop's own business.
+        Command::Refresh { .. }
+        | Command::Copy(_)
+        | Command::ListEngines
+        | Command::SwitchEngine(_) => {}
     }
 }
 

@@ -9,6 +9,7 @@ mod inspect;
 pub mod layout;
 mod list;
 pub mod mouse;
+mod picker;
 mod status;
 pub mod text;
 pub mod theme;
@@ -106,6 +107,9 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
 
     if let Some(open) = &state.dialog {
         dialog::draw(frame, area, state, open, view.now);
+    }
+    if let (None, Some(open)) = (&state.dialog, &state.picker) {
+        picker::draw(frame, area, open);
     }
     let (help_rows, help_lines) = if state.dialog.is_none() && state.help_open {
         help::draw(frame, area, view, state.help_scroll, state.mouse)

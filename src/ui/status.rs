@@ -139,15 +139,22 @@ pub fn problem(state: &AppState) -> Option<Line<'static>> {
 }
 
 fn engine_label(state: &AppState) -> String {
+    // How the engine was found (`context dev`, `rootless Docker`), before its address.
+    let source = match state.engine_source.as_str() {
+        "" => String::new(),
+        source => format!("{} · ", sanitize(source)),
+    };
     match &state.engine {
         EngineStatus::Connected(info) => format!(
-            "{} {} (API {}) · {}",
+            "{} {} (API {}) · {source}{}",
             sanitize(&info.product),
             sanitize(&info.version),
             sanitize(&info.api_version),
             sanitize(&info.host)
         ),
-        EngineStatus::Connecting { host, .. } => format!("connecting to {}", sanitize(host)),
+        EngineStatus::Connecting { host, .. } => {
+            format!("connecting to {source}{}", sanitize(host))
+        }
         // The error line above may be cut on a narrow screen; the retries show here too.
         EngineStatus::Unreachable {
             host,
@@ -155,7 +162,7 @@ fn engine_label(state: &AppState) -> String {
             retry_in_secs,
             ..
         } => format!(
-            "disconnected · attempt {attempt}, retry in {retry_in_secs} s · {}",
+            "disconnected · attempt {attempt}, retry in {retry_in_secs} s · {source}{}",
             sanitize(host)
         ),
     }
