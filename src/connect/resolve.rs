@@ -557,6 +557,56 @@ mod tests {
     }
 
     #[test]
+    fn tls_options_make_a_tcp_host_speak_tls_and_leave_others_alone() {
+        use crate::engine::endpoint::TlsSettings;
+        let tls = TlsOptions {
+            verify: true,
+            cert_dir: Some("/certs".into()),
+            ..TlsOptions::default()
+        };
+        let located = |docker_host: &str, tls: &TlsOptions| {
+            let env = Environment {
+                docker_host: Some(docker_host.into()),
+                tls: tls.clone(),
+                ..Environment::default()
+            };
+            locate(&env, &|_: &Path| false).unwrap().endpoint
+        };
+        // No client certificate on disk here: only the CA is named.
+        assert_eq!(
+            located("tcp://10.0.0.5:2376", &tls),
+            Endpoint::Tls {
+                address: "10.0.0.5:2376".into(),
+                settings: TlsSettings {
+                    ca: Some("/certs/ca.pem".into()),
+                    verify: true,
+                    ..TlsSettings::default()
+                },
+            }
+        );
+        assert!(matches!(located("ssh://me@h", &tls), Endpoint::Ssh(_)));
+        assert_eq!(
+            located("tcp://10.0.0.5:2375", &TlsOptions::default()),
+            Endpoint::Tcp("10.0.0.5:2375".into())
+        );
+        // Verify with nowhere to find ca.pem is a mistake of the set-up, said before start.
+        let nowhere = TlsOptions {
+            verify: true,
+            ..TlsOptions::default()
+        };
+        let env = Environment {
+            docker_host: Some("tcp://h:2376".into()),
+            tls: nowhere,
+            ..Environment::default()
+        };
+        let error = locate(&env, &|_: &Path| false).unwrap_err().to_string();
+        assert!(
+            error.starts_with("DOCKER_HOST: ") && error.contains("ca.pem"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn a_bad_host_says_where_it_came_from() {
         let store = temp_store("badhost");
         let error = locate(
