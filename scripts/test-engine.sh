@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Private, throw-away Docker and Podman engines for imgtui's tests and demos.
 #
-#   test-engine.sh install [old|new|podman|all]  fetch/install engine binaries (idempotent)
+#   test-engine.sh install [old|new|podman|sshd|all]  fetch/install engine binaries (idempotent)
 #   test-engine.sh start NAME old|new|podman  start engine NAME, print its host URL on stdout
 #   test-engine.sh seed NAME               load the standard seed set (below) into NAME
 #   test-engine.sh seed-bulk NAME N [START] add N images bulk/img-<i>:latest (i from START, default 1)
 #   test-engine.sh host NAME               print NAME's host URL (unix:///…/docker.sock or podman.sock)
 #   test-engine.sh stop NAME | stop-all    stop containers, dockerd, its containerd and shims (podman: service, conmon)
 #   test-engine.sh demo [old|new|podman]   throw-away seeded engine + `cargo run --release -- --host URL`
+#   test-engine.sh sshd start DIR PORT CMD | sshd stop DIR   a private sshd for the ssh tests
 #
 # Engines: "old" = Docker 20.10 (Debian bookworm's docker.io, installed with apt);
 #          "new" = Docker 28 from Debian sid (trixie's 26.1 if sid lacks it), unpacked with
@@ -29,6 +30,8 @@
 # an accidental pull fails fast instead of leaving the machine. Never the system docker.sock
 # or service. The data root is a private tmpfs (much faster: containerd fsyncs per image);
 # IMGTUI_ENGINE_TMPFS=0 keeps it on disk, IMGTUI_ENGINE_TMPFS_SIZE sets its size (4g).
+# IMGTUI_ENGINE_EXTRA_ARGS: more dockerd arguments for `start`, split at spaces (the TLS test
+# adds -H tcp://127.0.0.1:PORT --tlsverify --tlscacert …); tcp:// only on loopback addresses.
 # Other knobs: IMGTUI_ENGINE_START_TIMEOUT (60 s), IMGTUI_DOCKER_CLI, IMGTUI_BUSYBOX,
 # IMGTUI_DEBIAN_MIRROR (default: the mirror the system's apt uses), IMGTUI_NEW_SUITES
 # (suites tried for the new engine, default "sid trixie").
@@ -78,7 +81,7 @@ log() { printf 'test-engine: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -194,7 +197,126 @@ cmd_install() {
     old) install_old ;;
     new) install_new ;;
     podman) install_podman ;;
-    all) install_old; install_new; install_podman ;;
+    sshd) install_sshd ;;
+    all) install_old; install_new; install_podman; install_sshd ;;
+    *) usage ;;
+  esac
+}
+
+# ---------------------------------------------------------------- sshd for the ssh tests
+
+# OpenSSH's server, unpacked with `dpkg -x` into $SSHD_ROOT with the one library the system
+# lacks (libwrap0): nothing is installed system-wide, no service is enabled or started.
+SSHD_ROOT=$ENGINE_HOME/sshd-root
+SSHD_LIBS=$SSHD_ROOT/usr/lib/x86_64-linux-gnu:$SSHD_ROOT/lib/x86_64-linux-gnu
+
+install_sshd() {
+  if [ -x "$SSHD_ROOT/usr/sbin/sshd" ]; then
+    log "sshd: reusing $SSHD_ROOT"
+    return 0
+  fi
+  need_root install
+  # The client (imgtui runs `ssh`) and ssh-keygen; util-linux's unshare is always there.
+  system_apt_install openssh-client
+  if [ "$APT_UPDATED" = 0 ]; then
+    log "apt-get update"
+    apt-get update -q >&2
+    APT_UPDATED=1
+  fi
+  local tmp=$SSHD_ROOT.tmp.$$ deb
+  rm -rf "$tmp"
+  mkdir -p "$tmp/debs"
+  (cd "$tmp/debs" && apt-get -o APT::Sandbox::User=root download -q openssh-server libwrap0 >&2)
+  for deb in "$tmp/debs/"*.deb; do dpkg -x "$deb" "$tmp"; done
+  rm -rf "$tmp/debs" "$tmp/usr/share/doc" "$tmp/usr/share/man"
+  LD_LIBRARY_PATH=$tmp/usr/lib/x86_64-linux-gnu:$tmp/lib/x86_64-linux-gnu \
+    "$tmp/usr/sbin/sshd" -V 2>&1 | grep -q OpenSSH || die "unpacked sshd does not run"
+  rm -rf "$SSHD_ROOT"
+  mv "$tmp" "$SSHD_ROOT"
+  log "sshd: $(LD_LIBRARY_PATH=$SSHD_LIBS "$SSHD_ROOT/usr/sbin/sshd" -V 2>&1 | head -n 1)"
+}
+
+# A private sshd on 127.0.0.1:PORT with everything in DIR (absolute): host key, sshd_config,
+# pidfile, log; and the client side for the tests: client_key, known_hosts, ssh_config and
+# bin/ssh, a wrapper running the system's ssh with that config (put it first on PATH). The
+# client key may only run CMD (a forced command in DIR/authorized_keys; sshd reads that file
+# at every login, so a test may rewrite it). sshd runs as root in a mount namespace of its
+# own where /etc/passwd is a copy with the privilege-separation user "sshd" added: nothing on
+# the system changes but /run/sshd (sshd's fixed privsep directory), created if missing.
+sshd_start() {
+  [ $# -eq 3 ] || usage
+  local dir=$1 port=$2 command=$3 waited=0
+  [[ "$port" =~ ^[0-9]+$ ]] || die "bad port '$port'"
+  [[ "$dir" == /?* ]] || die "sshd start: DIR must be an absolute path"
+  need_root "sshd start"
+  [ -x "$SSHD_ROOT/usr/sbin/sshd" ] || die "sshd not unpacked in $SSHD_ROOT; run: $0 install sshd"
+  mkdir -p "$dir/bin"
+  chmod 700 "$dir"
+  [ -e "$dir/host_key" ] || ssh-keygen -q -t ed25519 -N '' -C imgtui-test-host -f "$dir/host_key"
+  [ -e "$dir/client_key" ] || ssh-keygen -q -t ed25519 -N '' -C imgtui-test-client -f "$dir/client_key"
+  printf 'command="%s",no-pty,no-port-forwarding,no-agent-forwarding,no-X11-forwarding %s\n' \
+    "$command" "$(cat "$dir/client_key.pub")" >"$dir/authorized_keys"
+  printf '%s\n' \
+    "ListenAddress 127.0.0.1:$port" \
+    "HostKey $dir/host_key" \
+    "PidFile $dir/sshd.pid" \
+    "AuthorizedKeysFile $dir/authorized_keys" \
+    "PermitRootLogin prohibit-password" \
+    "PasswordAuthentication no" \
+    "KbdInteractiveAuthentication no" \
+    "UsePAM no" \
+    "StrictModes no" \
+    "AllowTcpForwarding no" \
+    "X11Forwarding no" \
+    "PrintMotd no" >"$dir/sshd_config"
+  printf '%s\n' \
+    "Host *" \
+    "  IdentityFile $dir/client_key" \
+    "  IdentitiesOnly yes" \
+    "  IdentityAgent none" \
+    "  UserKnownHostsFile $dir/known_hosts" \
+    "  GlobalKnownHostsFile /dev/null" \
+    "  StrictHostKeyChecking yes" >"$dir/ssh_config"
+  # The host key is known beforehand, as after a first manual login.
+  printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$dir/host_key.pub")" >"$dir/known_hosts"
+  printf '#!/bin/sh\nexec %s -F %s "$@"\n' "$(command -v ssh)" "$dir/ssh_config" >"$dir/bin/ssh"
+  chmod 755 "$dir/bin/ssh"
+  { cat /etc/passwd; echo 'sshd:x:65534:65534:imgtui test sshd:/run/sshd:/usr/sbin/nologin'; } >"$dir/passwd"
+  mkdir -p /run/sshd
+  rm -f "$dir/sshd.pid"
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  setsid unshare --mount --propagation private sh -c \
+    'mount --bind "$1" /etc/passwd && LD_LIBRARY_PATH=$2 exec "$3" -D -e -f "$4"' \
+    sh "$dir/passwd" "$SSHD_LIBS" "$SSHD_ROOT/usr/sbin/sshd" "$dir/sshd_config" \
+    </dev/null >>"$dir/sshd.log" 2>&1 &
+  until grep -q "Server listening" "$dir/sshd.log" 2>/dev/null; do
+    if [ "$waited" -ge 100 ] || ! kill -0 $! 2>/dev/null; then
+      cat "$dir/sshd.log" >&2 || true
+      sshd_stop "$dir"
+      die "sshd on 127.0.0.1:$port did not start"
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  log "sshd up on 127.0.0.1:$port ($dir)"
+}
+
+sshd_stop() {
+  [ $# -eq 1 ] || usage
+  local dir=$1 pid
+  pid=$(cat "$dir/sshd.pid" 2>/dev/null || true)
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  wait_gone "$pid" 50 >/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$dir/sshd.pid"
+}
+
+cmd_sshd() {
+  local sub=${1:-}
+  [ $# -gt 0 ] && shift
+  case "$sub" in
+    start) sshd_start "$@" ;;
+    stop) sshd_stop "$@" ;;
     *) usage ;;
   esac
 }
@@ -353,6 +475,16 @@ cmd_start() {
     --cgroup-parent "$(cgroup_name "$name")"
   )
   if [ "$snapshotter_flag" = 1 ]; then args+=(--feature containerd-snapshotter=true); fi
+  local extra=() a
+  read -r -a extra <<<"${IMGTUI_ENGINE_EXTRA_ARGS:-}"
+  for a in "${extra[@]}"; do
+    # Loopback only: never an engine API on an address another machine could reach.
+    if [[ "$a" == *://* && "$a" != unix://* ]] &&
+      ! [[ "$a" =~ ^tcp://(127\.[0-9.]+|localhost|\[::1\]):[0-9]+$ ]]; then
+      die "IMGTUI_ENGINE_EXTRA_ARGS: $a is not a loopback tcp:// address"
+    fi
+  done
+  args+=("${extra[@]}")
   log "starting $kind engine $name ($("$dockerd" --version))"
   # setsid: the daemon gets its own session, so Ctrl-C in the caller's terminal reaches the
   # caller (whose trap stops us in order) and not dockerd. A clean environment keeps the
@@ -746,6 +878,7 @@ main() {
     stop-all) cmd_stop_all "$@" ;;
     host) cmd_host "$@" ;;
     demo) cmd_demo "$@" ;;
+    sshd) cmd_sshd "$@" ;;
     *) usage ;;
   esac
 }

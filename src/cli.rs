@@ -5,6 +5,7 @@ use clap_complete::Shell;
 
 use crate::core::filter::Filter;
 use crate::core::sort::{Sort, SortKey};
+use crate::engine::tls::TlsOptions;
 use crate::listing::Format;
 
 #[derive(Debug, Parser)]
@@ -17,7 +18,8 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Engine address (unix:///path/to/docker.sock or tcp://host:port). Without it and
+    /// Engine address (unix:///path/to/docker.sock, tcp://host:port or
+    /// ssh://[user@]host[:port]). Without it and
     /// --context: $DOCKER_HOST, else $DOCKER_CONTEXT, else the docker CLI's current context,
     /// else the first local socket found (see --print-engine).
     #[arg(long, value_name = "URL", global = true)]
@@ -26,6 +28,28 @@ pub struct Cli {
     /// Use this docker context (as `docker --context`; `docker context ls` lists them).
     #[arg(long, value_name = "NAME", global = true)]
     pub context: Option<String>,
+
+    /// Speak TLS to a tcp:// engine without checking its certificate (encrypted, but the
+    /// engine is not authenticated); like DOCKER_TLS.
+    #[arg(long, global = true)]
+    pub tls: bool,
+
+    /// Speak TLS to a tcp:// engine and check its certificate against the CA; like
+    /// DOCKER_TLS_VERIFY. Files from DOCKER_CERT_PATH (default ~/.docker).
+    #[arg(long, global = true)]
+    pub tlsverify: bool,
+
+    /// The CA certificate that signed the engine's (default: ca.pem in DOCKER_CERT_PATH).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub tlscacert: Option<std::path::PathBuf>,
+
+    /// The client certificate (default: cert.pem in DOCKER_CERT_PATH, if there).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub tlscert: Option<std::path::PathBuf>,
+
+    /// The client certificate's key (default: key.pem in DOCKER_CERT_PATH, if there).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub tlskey: Option<std::path::PathBuf>,
 
     /// Initial sort order (default: the config's general.sort, else size).
     #[arg(long, value_name = "KEY", value_parser = parse_sort_key, global = true)]
@@ -86,6 +110,18 @@ pub enum Command {
 }
 
 impl Cli {
+    /// The TLS flags, to lay over the environment's `TlsOptions`.
+    pub fn tls_options(&self) -> TlsOptions {
+        TlsOptions {
+            tls: self.tls,
+            verify: self.tlsverify,
+            cert_dir: None,
+            ca: self.tlscacert.clone(),
+            cert: self.tlscert.clone(),
+            key: self.tlskey.clone(),
+        }
+    }
+
     pub fn initial_sort(&self) -> Sort {
         self.sort_over(Sort::default())
     }
@@ -152,6 +188,32 @@ mod tests {
         assert!(cli.sort_over(Sort::default()).reversed);
         let cli = Cli::try_parse_from(["imgtui", "--config", "/x.toml", "list"]).unwrap();
         assert_eq!(cli.config.as_deref(), Some(std::path::Path::new("/x.toml")));
+    }
+
+    #[test]
+    fn tls_flags_are_read_like_the_docker_clis() {
+        let cli = Cli::try_parse_from([
+            "imgtui",
+            "list",
+            "--tlsverify",
+            "--tlscacert",
+            "/c/ca.pem",
+            "--tlskey",
+            "/c/k.pem",
+        ])
+        .unwrap();
+        let options = cli.tls_options();
+        assert!(options.verify && !options.tls);
+        assert_eq!(
+            options.ca.as_deref(),
+            Some(std::path::Path::new("/c/ca.pem"))
+        );
+        assert_eq!(
+            options.key.as_deref(),
+            Some(std::path::Path::new("/c/k.pem"))
+        );
+        assert_eq!(options.cert, None);
+        assert!(Cli::try_parse_from(["imgtui", "--tls"]).unwrap().tls);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use super::discover::{self, Candidate, Places};
 use super::store::{ContextStore, DEFAULT_CONTEXT, StoreError};
 use crate::engine::endpoint::Endpoint;
+use crate::engine::tls::TlsOptions;
 
 /// Everything resolution reads from the outside, gathered once (`from_process`), so that
 /// resolution itself is a function of its arguments.
@@ -22,8 +23,9 @@ pub struct Environment {
     pub docker_host: Option<String>,
     pub docker_context: Option<String>,
     pub docker_config: Option<String>,
-    /// `DOCKER_TLS_VERIFY` is set (and not empty or `0`).
-    pub tls_verify: bool,
+    /// TLS for a `tcp://` `--host`/`DOCKER_HOST`: `DOCKER_TLS_VERIFY`, `DOCKER_TLS`,
+    /// `DOCKER_CERT_PATH`, with the `--tls*` flags over them (set by the caller).
+    pub tls: TlsOptions,
     /// `HOME`, `XDG_RUNTIME_DIR`, `XDG_CONFIG_HOME`: where sockets and the store are.
     pub places: Places,
 }
@@ -39,7 +41,7 @@ impl Environment {
             docker_host: var("DOCKER_HOST"),
             docker_context: var("DOCKER_CONTEXT"),
             docker_config: var("DOCKER_CONFIG"),
-            tls_verify: var("DOCKER_TLS_VERIFY").is_some_and(|v| v != "0"),
+            tls: TlsOptions::from_env(),
             places: Places {
                 home: path("HOME"),
                 xdg_runtime_dir: path("XDG_RUNTIME_DIR"),
@@ -214,7 +216,7 @@ pub fn locate(
     let named = if let Some(name) = &env.context_flag {
         Some((name.clone(), ContextFrom::Flag))
     } else if let Some(host) = &env.host_flag {
-        return host_endpoint(host, "--host", env.tls_verify, Source::HostFlag);
+        return host_endpoint(host, "--host", env, Source::HostFlag);
     } else if env.docker_host.is_some() {
         None
     } else if let Some(name) = &env.docker_context {
@@ -240,10 +242,10 @@ pub fn default_context(
     is_socket: &dyn Fn(&Path) -> bool,
 ) -> Result<Located, LocateError> {
     if let Some(host) = &env.host_flag {
-        return host_endpoint(host, "--host", env.tls_verify, Source::HostFlag);
+        return host_endpoint(host, "--host", env, Source::HostFlag);
     }
     if let Some(host) = &env.docker_host {
-        return host_endpoint(host, "DOCKER_HOST", env.tls_verify, Source::DockerHost);
+        return host_endpoint(host, "DOCKER_HOST", env, Source::DockerHost);
     }
     match discover::discover(&env.places, is_socket) {
         Ok(found) => Ok(Located {
@@ -297,18 +299,26 @@ pub fn socket(candidate: Candidate) -> Located {
     }
 }
 
-/// `--host`/`DOCKER_HOST`, with `DOCKER_TLS_VERIFY` applied as `Endpoint::from_vars` does.
+/// `--host`/`DOCKER_HOST`; a `tcp://` one speaks TLS when the TLS options ask for it (the
+/// files default to `~/.docker`, the client certificate only where it exists).
 fn host_endpoint(
     host: &str,
     from: &'static str,
-    tls_verify: bool,
+    env: &Environment,
     source: Source,
 ) -> Result<Located, LocateError> {
-    let endpoint =
-        Endpoint::from_vars(Some(host), tls_verify).map_err(|e| LocateError::BadHost {
-            from,
-            why: e.to_string(),
-        })?;
+    let bad = |why: String| LocateError::BadHost { from, why };
+    let endpoint = Endpoint::parse(host).map_err(|e| bad(e.to_string()))?;
+    let endpoint = match endpoint {
+        Endpoint::Tcp(_) => {
+            let home = env.places.home.as_deref();
+            match env.tls.settings(home, |path| path.exists()).map_err(bad)? {
+                Some(settings) => endpoint.with_tls(settings),
+                None => endpoint,
+            }
+        }
+        other => other,
+    };
     Ok(Located { endpoint, source })
 }
 
@@ -543,6 +553,56 @@ mod tests {
         }
         assert!(
             text.contains("--host unix:///path/to/docker.sock, DOCKER_HOST, or a docker context")
+        );
+    }
+
+    #[test]
+    fn tls_options_make_a_tcp_host_speak_tls_and_leave_others_alone() {
+        use crate::engine::endpoint::TlsSettings;
+        let tls = TlsOptions {
+            verify: true,
+            cert_dir: Some("/certs".into()),
+            ..TlsOptions::default()
+        };
+        let located = |docker_host: &str, tls: &TlsOptions| {
+            let env = Environment {
+                docker_host: Some(docker_host.into()),
+                tls: tls.clone(),
+                ..Environment::default()
+            };
+            locate(&env, &|_: &Path| false).unwrap().endpoint
+        };
+        // No client certificate on disk here: only the CA is named.
+        assert_eq!(
+            located("tcp://10.0.0.5:2376", &tls),
+            Endpoint::Tls {
+                address: "10.0.0.5:2376".into(),
+                settings: TlsSettings {
+                    ca: Some("/certs/ca.pem".into()),
+                    verify: true,
+                    ..TlsSettings::default()
+                },
+            }
+        );
+        assert!(matches!(located("ssh://me@h", &tls), Endpoint::Ssh(_)));
+        assert_eq!(
+            located("tcp://10.0.0.5:2375", &TlsOptions::default()),
+            Endpoint::Tcp("10.0.0.5:2375".into())
+        );
+        // Verify with nowhere to find ca.pem is a mistake of the set-up, said before start.
+        let nowhere = TlsOptions {
+            verify: true,
+            ..TlsOptions::default()
+        };
+        let env = Environment {
+            docker_host: Some("tcp://h:2376".into()),
+            tls: nowhere,
+            ..Environment::default()
+        };
+        let error = locate(&env, &|_: &Path| false).unwrap_err().to_string();
+        assert!(
+            error.starts_with("DOCKER_HOST: ") && error.contains("ca.pem"),
+            "{error}"
         );
     }
 

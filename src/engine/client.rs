@@ -364,12 +364,7 @@ impl EventStream {
             }
             match self.body.frame().await {
                 None => return Ok(None),
-                Some(Err(e)) => {
-                    return Err(EngineError::Io {
-                        what: "GET /events".into(),
-                        err: e.to_string(),
-                    });
-                }
+                Some(Err(e)) => return Err(http::io_error("GET /events", e)),
                 Some(Ok(frame)) => {
                     if let Ok(data) = frame.into_data() {
                         self.buffer.extend_from_slice(&data);

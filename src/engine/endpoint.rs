@@ -8,6 +8,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpStream, UnixStream};
 
 use super::error::EngineError;
+use super::ssh;
+use super::tls;
 
 pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
 
@@ -28,7 +30,7 @@ pub enum Endpoint {
 }
 
 /// Where the TLS material is and whether the engine's certificate is checked.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct TlsSettings {
     /// The CA bundle that signed the engine's certificate (`ca.pem`).
     pub ca: Option<PathBuf>,
@@ -44,8 +46,11 @@ pub struct TlsSettings {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SshTarget {
     pub user: Option<String>,
+    /// A name or an IP address (IPv6 without brackets).
     pub host: String,
     pub port: Option<u16>,
+    /// The engine's socket on the remote host, when not its default (`ssh://h/run/d.sock`).
+    pub path: Option<String>,
 }
 
 /// Anything we can speak HTTP over.
@@ -53,7 +58,8 @@ pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
 
 impl Endpoint {
-    /// Parses `unix:///path`, `tcp://host:port`, `http://host:port` or a bare socket path.
+    /// Parses `unix:///path`, `tcp://host:port`, `http://host:port`,
+    /// `ssh://[user@]host[:port][/socket]` or a bare socket path.
     pub fn parse(url: &str) -> Result<Endpoint, EngineError> {
         let url = url.trim();
         let unsupported = |why: &str| EngineError::BadHost {
@@ -87,9 +93,14 @@ impl Endpoint {
             };
             return Ok(Endpoint::Tcp(authority));
         }
+        if let Some(rest) = url.strip_prefix("ssh://") {
+            return parse_ssh(rest)
+                .map(Endpoint::Ssh)
+                .map_err(|why| unsupported(&why));
+        }
         match url.split_once("://") {
             Some((scheme, _)) => Err(unsupported(&format!(
-                "the {scheme}:// scheme is not supported yet (use unix:// or tcp://)"
+                "the {scheme}:// scheme is not supported (use unix://, tcp:// or ssh://)"
             ))),
             None => Err(unsupported(
                 "expected unix:///path/to/docker.sock or tcp://host:port",
@@ -97,28 +108,20 @@ impl Endpoint {
         }
     }
 
-    /// The host to use when nothing is configured: `DOCKER_HOST`, else the standard socket.
-    pub fn from_env() -> Result<Endpoint, EngineError> {
-        let tls = std::env::var("DOCKER_TLS_VERIFY").is_ok_and(|v| !v.is_empty() && v != "0");
-        Endpoint::from_vars(std::env::var("DOCKER_HOST").ok().as_deref(), tls)
-    }
-
-    /// `from_env` on given values: `DOCKER_HOST` and whether `DOCKER_TLS_VERIFY` is set.
-    pub fn from_vars(docker_host: Option<&str>, tls_verify: bool) -> Result<Endpoint, EngineError> {
+    /// The engine `DOCKER_HOST` names (else the standard socket), speaking TLS with `tls`
+    /// when it is a `tcp://` one.
+    pub fn from_vars(
+        docker_host: Option<&str>,
+        tls: Option<TlsSettings>,
+    ) -> Result<Endpoint, EngineError> {
         let endpoint = match docker_host {
             Some(host) if !host.trim().is_empty() => Endpoint::parse(host)?,
             _ => Endpoint::Unix(PathBuf::from(DEFAULT_SOCKET)),
         };
-        // Speaking plain HTTP to a TLS port would fail with a confusing error later.
-        if tls_verify && matches!(endpoint, Endpoint::Tcp(_)) {
-            return Err(EngineError::BadHost {
-                host: endpoint.to_string(),
-                why: "DOCKER_TLS_VERIFY is set, but TLS connections are not supported yet; \
-                      use the engine's unix socket (or an ssh tunnel to it)"
-                    .into(),
-            });
-        }
-        Ok(endpoint)
+        Ok(match tls {
+            Some(settings) => endpoint.with_tls(settings),
+            None => endpoint,
+        })
     }
 
     /// A context's TLS material on its host: a `tcp://` host then speaks TLS (as the docker
@@ -139,13 +142,92 @@ impl Endpoint {
                 let _ = s.set_nodelay(true);
                 Box::pin(s) as Pin<Box<dyn Stream>>
             }),
-            // TODO(issue 7): the TLS and ssh transports.
-            Endpoint::Tls { .. } | Endpoint::Ssh(_) => {
-                Err(std::io::Error::other("this transport is not built yet"))
+            // Their failures are their own kinds, already in plain words.
+            Endpoint::Tls { address, settings } => {
+                return tls::connect(self, address, settings).await;
             }
+            Endpoint::Ssh(target) => return ssh::connect(self, target),
         };
         result.map_err(|err| EngineError::from_connect(self, err))
     }
+}
+
+/// `[user@]host[:port][/socket]` after `ssh://`, as the docker CLI reads it.
+fn parse_ssh(rest: &str) -> Result<SshTarget, String> {
+    if rest.contains(['?', '#']) {
+        return Err("an ssh:// address takes no query or fragment".into());
+    }
+    let (authority, path) = match rest.find('/') {
+        Some(slash) => (&rest[..slash], &rest[slash..]),
+        None => (rest, ""),
+    };
+    let (user, host_port) = match authority.rsplit_once('@') {
+        Some((user, host_port)) => (Some(user), host_port),
+        None => (None, authority),
+    };
+    if let Some(user) = user {
+        if user.contains(':') {
+            return Err(
+                "a password in the address is not supported (use a key, or ssh-agent)".into(),
+            );
+        }
+        if user.is_empty() {
+            return Err("the user name before @ is empty".into());
+        }
+    }
+    let (host, port) = if let Some(bracketed) = host_port.strip_prefix('[') {
+        let (host, after) = bracketed
+            .split_once(']')
+            .ok_or("an IPv6 address misses its closing ]")?;
+        match after {
+            "" => (host, None),
+            _ => (
+                host,
+                Some(after.strip_prefix(':').ok_or("expected :port after ]")?),
+            ),
+        }
+    } else {
+        match host_port.split_once(':') {
+            Some((_, port)) if port.contains(':') => {
+                return Err("an IPv6 address needs brackets: ssh://[::1]:22".into());
+            }
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("no host name".into());
+    }
+    let plain = |text: &str| {
+        !text.starts_with('-') && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+    };
+    if !plain(host) || !user.is_none_or(plain) {
+        return Err("the user or host name has spaces, control characters or a leading -".into());
+    }
+    let port = match port {
+        None => None,
+        Some(port) => match port.parse::<u16>() {
+            Ok(port) if port > 0 => Some(port),
+            _ => return Err(format!("{port:?} is not a port number")),
+        },
+    };
+    let path = match path {
+        "" | "/" => None,
+        // It becomes part of the remote command line: only characters no shell reads.
+        path if path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b)) =>
+        {
+            Some(path.to_string())
+        }
+        _ => return Err("the socket path may only have letters, digits and / . _ -".into()),
+    };
+    Ok(SshTarget {
+        user: user.map(str::to_string),
+        host: host.to_string(),
+        port,
+        path,
+    })
 }
 
 impl fmt::Display for Endpoint {
@@ -155,16 +237,25 @@ impl fmt::Display for Endpoint {
             Endpoint::Tcp(address) | Endpoint::Tls { address, .. } => {
                 write!(f, "tcp://{address}")
             }
-            Endpoint::Ssh(SshTarget { user, host, port }) => {
+            Endpoint::Ssh(SshTarget {
+                user,
+                host,
+                port,
+                path,
+            }) => {
                 write!(f, "ssh://")?;
                 if let Some(user) = user {
                     write!(f, "{user}@")?;
                 }
-                write!(f, "{host}")?;
-                match port {
-                    Some(port) => write!(f, ":{port}"),
-                    None => Ok(()),
+                if host.contains(':') {
+                    write!(f, "[{host}]")?;
+                } else {
+                    write!(f, "{host}")?;
                 }
+                if let Some(port) = port {
+                    write!(f, ":{port}")?;
+                }
+                write!(f, "{}", path.as_deref().unwrap_or_default())
             }
         }
     }
@@ -217,19 +308,100 @@ mod tests {
         }
     }
 
+    fn verified() -> TlsSettings {
+        TlsSettings {
+            ca: Some("/c/ca.pem".into()),
+            verify: true,
+            ..TlsSettings::default()
+        }
+    }
+
     #[test]
-    fn tls_verify_with_a_tcp_host_is_refused_plainly() {
-        let error = Endpoint::from_vars(Some("tcp://10.0.0.5:2376"), true).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("TLS connections are not supported yet")
-        );
-        // A unix socket needs no TLS; without DOCKER_HOST the standard socket is used.
+    fn tls_settings_make_a_tcp_host_speak_tls() {
         assert_eq!(
-            Endpoint::from_vars(None, true).unwrap(),
+            Endpoint::from_vars(Some("tcp://10.0.0.5:2376"), Some(verified())).unwrap(),
+            Endpoint::Tls {
+                address: "10.0.0.5:2376".into(),
+                settings: verified(),
+            }
+        );
+        // A unix socket or ssh needs no TLS; without DOCKER_HOST the standard socket is used.
+        assert_eq!(
+            Endpoint::from_vars(None, Some(verified())).unwrap(),
             Endpoint::Unix(PathBuf::from(DEFAULT_SOCKET))
         );
-        assert!(Endpoint::from_vars(Some("tcp://h:2375"), false).is_ok());
+        assert!(matches!(
+            Endpoint::from_vars(Some("ssh://h"), Some(verified())).unwrap(),
+            Endpoint::Ssh(_)
+        ));
+        assert_eq!(
+            Endpoint::from_vars(Some("tcp://h:2375"), None).unwrap(),
+            Endpoint::Tcp("h:2375".into())
+        );
+        // The address shown (and the cache's key) stays the URL the user gave.
+        let tls = Endpoint::from_vars(Some("tcp://h:2376"), Some(verified())).unwrap();
+        assert_eq!(tls.to_string(), "tcp://h:2376");
+    }
+
+    fn ssh(user: Option<&str>, host: &str, port: Option<u16>, path: Option<&str>) -> Endpoint {
+        Endpoint::Ssh(SshTarget {
+            user: user.map(str::to_string),
+            host: host.to_string(),
+            port,
+            path: path.map(str::to_string),
+        })
+    }
+
+    #[test]
+    fn parses_ssh_addresses() {
+        let cases = [
+            ("ssh://host", ssh(None, "host", None, None)),
+            ("ssh://me@host", ssh(Some("me"), "host", None, None)),
+            (
+                "ssh://me@host:2222",
+                ssh(Some("me"), "host", Some(2222), None),
+            ),
+            ("ssh://10.1.2.3:22", ssh(None, "10.1.2.3", Some(22), None)),
+            (
+                "ssh://me@[::1]:2222",
+                ssh(Some("me"), "::1", Some(2222), None),
+            ),
+            ("ssh://[fe80::1]", ssh(None, "fe80::1", None, None)),
+            ("ssh://host/", ssh(None, "host", None, None)),
+            (
+                "ssh://me@host/run/user/1000/docker.sock",
+                ssh(Some("me"), "host", None, Some("/run/user/1000/docker.sock")),
+            ),
+        ];
+        for (url, want) in cases {
+            assert_eq!(Endpoint::parse(url).unwrap(), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn bad_ssh_addresses_are_refused_in_plain_words() {
+        let says = |url: &str| Endpoint::parse(url).unwrap_err().to_string();
+        assert!(says("ssh://me:secret@host").contains("password in the address is not supported"));
+        assert!(says("ssh://::1").contains("needs brackets"));
+        assert!(says("ssh://host:ssh").contains("\"ssh\" is not a port number"));
+        assert!(says("ssh://host:0").contains("not a port number"));
+        assert!(says("ssh://").contains("no host name"));
+        assert!(says("ssh://@host").contains("user name before @ is empty"));
+        assert!(says("ssh://-oProxyCommand=x").contains("leading -"));
+        assert!(says("ssh://host?x=1").contains("no query"));
+        assert!(says("ssh://host/a;rm -rf").contains("socket path"));
+        assert!(says("ssh://[::1").contains("closing ]"));
+    }
+
+    #[test]
+    fn ssh_addresses_display_as_given() {
+        for url in [
+            "ssh://host",
+            "ssh://me@host:2222",
+            "ssh://me@[::1]:2222",
+            "ssh://h/run/d.sock",
+        ] {
+            assert_eq!(Endpoint::parse(url).unwrap().to_string(), url);
+        }
     }
 }

@@ -24,6 +24,20 @@ pub enum EngineError {
         host: String,
         err: io::Error,
     },
+    /// The TLS handshake (or the TLS material for it) failed; `why` says what to fix.
+    Tls {
+        host: String,
+        why: String,
+    },
+    /// Plain HTTP reached a port that speaks TLS (the engine said so with a 400).
+    NeedsTls {
+        host: String,
+    },
+    /// `ssh … docker system dial-stdio` failed; `why` is what ssh or the remote shell said.
+    Ssh {
+        host: String,
+        why: String,
+    },
     Timeout {
         what: String,
         secs: u64,
@@ -76,6 +90,9 @@ impl EngineError {
                 | EngineError::PermissionDenied { .. }
                 | EngineError::Refused { .. }
                 | EngineError::Connect { .. }
+                | EngineError::Tls { .. }
+                | EngineError::NeedsTls { .. }
+                | EngineError::Ssh { .. }
                 | EngineError::Io { .. }
                 | EngineError::Timeout { .. }
         )
@@ -104,6 +121,13 @@ impl fmt::Display for EngineError {
                 write!(f, "connection refused at {host}: the engine is not running")
             }
             EngineError::Connect { host, err } => write!(f, "cannot connect to {host}: {err}"),
+            EngineError::Tls { host, why } => write!(f, "TLS with {host} failed: {why}"),
+            EngineError::NeedsTls { host } => write!(
+                f,
+                "the engine at {host} speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH \
+                 (or pass --tlsverify)"
+            ),
+            EngineError::Ssh { host, why } => write!(f, "ssh to {host} failed: {why}"),
             EngineError::Timeout { what, secs } => {
                 write!(f, "the engine did not answer {what} within {secs} s")
             }
@@ -139,6 +163,64 @@ impl fmt::Display for EngineError {
 
 impl std::error::Error for EngineError {}
 
+/// A transport's own failure (TLS, ssh) on its way through hyper, which only carries
+/// `io::Error`s: the stream wraps it, `EngineError::carried` unwraps it at the other end, so
+/// the user reads "ssh to … failed: Permission denied" rather than "connection closed".
+#[derive(Debug)]
+pub struct Carried(pub EngineError);
+
+impl Carried {
+    pub fn into_io(error: EngineError) -> io::Error {
+        io::Error::other(Carried(error))
+    }
+}
+
+impl fmt::Display for Carried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Carried {}
+
+impl EngineError {
+    /// The transport failure somewhere in `error`'s chain, if there is one. `io::Error`
+    /// hides what it wraps from `source()`, so each link is also looked into.
+    pub fn carried(error: &(dyn std::error::Error + 'static)) -> Option<EngineError> {
+        let mut link = Some(error);
+        while let Some(error) = link {
+            if let Some(Carried(found)) = error.downcast_ref::<Carried>() {
+                return Some(found.copy_transport());
+            }
+            link = match error.downcast_ref::<io::Error>() {
+                Some(io) => io
+                    .get_ref()
+                    .map(|inner| inner as &(dyn std::error::Error + 'static)),
+                None => error.source(),
+            };
+        }
+        None
+    }
+
+    /// A copy of a transport failure (the only kinds `Carried` holds in practice).
+    fn copy_transport(&self) -> EngineError {
+        match self {
+            EngineError::Tls { host, why } => EngineError::Tls {
+                host: host.clone(),
+                why: why.clone(),
+            },
+            EngineError::Ssh { host, why } => EngineError::Ssh {
+                host: host.clone(),
+                why: why.clone(),
+            },
+            other => EngineError::Io {
+                what: "a request".into(),
+                err: other.to_string(),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +244,45 @@ mod tests {
             connect_error(io::ErrorKind::ConnectionRefused),
             "connection refused at unix:///run/docker.sock: the engine is not running"
         );
+    }
+
+    #[test]
+    fn transport_failures_survive_the_trip_through_io_errors() {
+        let ssh = EngineError::Ssh {
+            host: "me@h".into(),
+            why: "me@h: Permission denied (publickey).".into(),
+        };
+        let once = Carried::into_io(ssh);
+        // hyper wraps the stream's error once more; io::Error hides it from source().
+        let twice = io::Error::new(io::ErrorKind::BrokenPipe, once);
+        let found = EngineError::carried(&twice).expect("found through two io::Errors");
+        assert_eq!(
+            found.to_string(),
+            "ssh to me@h failed: me@h: Permission denied (publickey)."
+        );
+        assert!(found.is_connection_problem());
+        assert!(EngineError::carried(&io::Error::other("plain")).is_none());
+    }
+
+    #[test]
+    fn tls_failures_say_what_to_set() {
+        let needs = EngineError::NeedsTls {
+            host: "tcp://h:2376".into(),
+        };
+        assert_eq!(
+            needs.to_string(),
+            "the engine at tcp://h:2376 speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH \
+             (or pass --tlsverify)"
+        );
+        let tls = EngineError::Tls {
+            host: "tcp://h:2376".into(),
+            why: "the engine's certificate has expired".into(),
+        };
+        assert_eq!(
+            tls.to_string(),
+            "TLS with tcp://h:2376 failed: the engine's certificate has expired"
+        );
+        assert!(needs.is_connection_problem() && tls.is_connection_problem());
     }
 
     #[test]

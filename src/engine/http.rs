@@ -45,14 +45,20 @@ where
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .map_err(|e| io_error(&what, e))?;
-    tokio::spawn(async move {
-        // Ends when the response body is dropped or fully read.
-        let _ = connection.await;
-    });
-    sender
-        .send_request(origin_form(request))
-        .await
-        .map_err(|e| io_error(&what, e))
+    // Ends when the response body is dropped or fully read.
+    let connection = tokio::spawn(connection);
+    match sender.send_request(origin_form(request)).await {
+        Ok(response) => Ok(response),
+        // The connection failed first (a TLS alert, ssh giving up): its error says why,
+        // where the request only learns that it was canceled.
+        Err(err) if err.is_canceled() => {
+            match tokio::time::timeout(Duration::from_secs(1), connection).await {
+                Ok(Ok(Err(cause))) => Err(io_error(&what, cause)),
+                _ => Err(io_error(&what, err)),
+            }
+        }
+        Err(err) => Err(io_error(&what, err)),
+    }
 }
 
 /// `GET path` and the whole body, if the status is a success; all of it within `timeout`, so
@@ -102,6 +108,11 @@ pub async fn open(
     let status = response.status();
     if !status.is_success() {
         let body = read_body(response.into_body(), &what, limits).await?;
+        if status.as_u16() == 400 && is_plain_http_to_tls(&body) {
+            return Err(EngineError::NeedsTls {
+                host: endpoint.to_string(),
+            });
+        }
         return Err(EngineError::Status {
             status: status.as_u16(),
             message: error_message(&body),
@@ -153,6 +164,11 @@ pub fn error_message(body: &[u8]) -> String {
     }
 }
 
+/// Go's TLS server answers plain HTTP with a 400 and this text (not JSON).
+fn is_plain_http_to_tls(body: &[u8]) -> bool {
+    memchr::memmem::find(body, b"Client sent an HTTP request to an HTTPS server").is_some()
+}
+
 /// "GET /images/json" reads better without the version prefix and query.
 pub fn describe(path: &str) -> String {
     let path = path.split('?').next().unwrap_or(path);
@@ -180,7 +196,11 @@ fn origin_form<B>(request: Request<B>) -> Request<B> {
     Request::from_parts(parts, body)
 }
 
-fn io_error(what: &str, err: hyper::Error) -> EngineError {
+/// A broken connection, in the transport's own words when it had some (TLS, ssh).
+pub(super) fn io_error(what: &str, err: hyper::Error) -> EngineError {
+    if let Some(transport) = EngineError::carried(&err) {
+        return transport;
+    }
     EngineError::Io {
         what: what.to_string(),
         err: err.to_string(),
@@ -205,5 +225,13 @@ mod tests {
         );
         assert_eq!(error_message(b"plain text"), "plain text");
         assert_eq!(error_message(&[0xff; 1000]).chars().count(), 300);
+    }
+
+    #[test]
+    fn a_tls_ports_answer_to_plain_http_is_recognised() {
+        assert!(is_plain_http_to_tls(
+            b"Client sent an HTTP request to an HTTPS server.\n"
+        ));
+        assert!(!is_plain_http_to_tls(br#"{"message":"bad parameter"}"#));
     }
 }

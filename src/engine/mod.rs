@@ -8,5 +8,7 @@ pub mod error;
 pub mod http;
 pub mod mutate;
 pub mod operate;
+pub mod ssh;
+pub mod tls;
 pub mod wire;
 pub mod worker;
