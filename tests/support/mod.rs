@@ -68,29 +68,12 @@ pub fn podman(engine: &TestEngine, args: &[&str]) -> String {
 /// `import_image` with the podman CLI: a new image tagged `tag` (Podman stores it as
 /// `localhost/TAG`); returns its id (`sha256:…`).
 pub fn podman_import(engine: &TestEngine, tag: &str, content: &str) -> String {
-    let dir = std::env::temp_dir().join(unique("imgtui-pimport"));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("content"), content).unwrap();
     let script = r#"tar -C "$1" -cf - content | podman --remote --url "$2" import - "$3""#;
-    let output = Command::new("sh")
-        .args(["-c", script, "sh"])
-        .arg(&dir)
-        .arg(&engine.host)
-        .arg(tag)
-        .output()
-        .expect("sh runs");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        output.status.success(),
-        "podman import {tag} on {} failed: {}",
-        engine.name,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    // The id is the last line it prints.
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let id = stdout.lines().last().unwrap_or_default().trim().to_string();
+    // The id is the last line it prints, without `sha256:`.
+    let printed = import_with(script, "podman", engine, tag, content);
+    let id = printed.lines().last().unwrap_or_default().trim();
     if id.starts_with("sha256:") {
-        id
+        id.to_string()
     } else {
         format!("sha256:{id}")
     }
@@ -148,10 +131,18 @@ pub fn scratch_lock() -> std::sync::MutexGuard<'static, ()> {
 /// tar, so no registry is needed); returns its id. Importing again under the same tag with
 /// other content leaves the previous image dangling.
 pub fn import_image(engine: &TestEngine, tag: &str, content: &str) -> String {
+    let script = r#"tar -C "$1" -cf - content | docker -H "$2" import - "$3""#;
+    import_with(script, "docker", engine, tag, content)
+        .trim()
+        .to_string()
+}
+
+/// Runs `script` (a tar of one file holding `content` piped into `cli … import`) with the
+/// directory, engine host and tag as `$1`..`$3`; what it printed.
+fn import_with(script: &str, cli: &str, engine: &TestEngine, tag: &str, content: &str) -> String {
     let dir = std::env::temp_dir().join(unique("imgtui-import"));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("content"), content).unwrap();
-    let script = r#"tar -C "$1" -cf - content | docker -H "$2" import - "$3""#;
     let output = Command::new("sh")
         .args(["-c", script, "sh"])
         .arg(&dir)
@@ -162,11 +153,11 @@ pub fn import_image(engine: &TestEngine, tag: &str, content: &str) -> String {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(
         output.status.success(),
-        "docker import {tag} on {} failed: {}",
+        "{cli} import {tag} on {} failed: {}",
         engine.name,
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// A dangling image: imported under `tag`, then replaced under it. Returns its id.
