@@ -21,6 +21,9 @@ pub struct SearchText {
     entries: Vec<Option<Span>>,
     /// Whether `entries` matches the images as they are now.
     fresh: bool,
+    /// Counts rebuilds, so that positions found in one build (`Hit`) are never used in
+    /// another.
+    generation: u64,
 }
 
 /// Where one image's text is: its id from `start`, its fields from `fields` (a byte offset)
@@ -54,6 +57,12 @@ impl SearchText {
             self.entries.push(entry);
         }
         self.fresh = true;
+        self.generation += 1;
+    }
+
+    /// Which build of the text this is (see `Hit`).
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Appends one image's text; `None` (and nothing kept) when it is not plain ASCII or the
@@ -143,20 +152,52 @@ pub struct Entry<'a> {
 impl Entry<'_> {
     /// Whether `needle` is a subsequence of one of the fields.
     pub fn fuzzy(&self, needle: &Needle) -> bool {
-        if needle.bytes.is_empty() {
-            return true;
-        }
-        let mut from = self.fields;
-        for (&end, &mask) in self.field_ends.iter().zip(self.field_masks) {
+        needle.bytes.is_empty() || self.find(needle, 0).is_some()
+    }
+
+    /// Where `needle` (not empty) first matches, looking from field `first` on: the field
+    /// and the byte after the needle's last byte in it, matched as early as it can be.
+    pub fn find(&self, needle: &Needle, first: usize) -> Option<Hit> {
+        let mut from = match first.checked_sub(1) {
+            None => self.fields,
+            Some(before) => *self.field_ends.get(before)? as usize + 1,
+        };
+        let fields = self.field_ends.iter().zip(self.field_masks).enumerate();
+        for (field, (&end, &mask)) in fields.skip(first) {
             let end = end as usize;
             if mask & needle.mask == needle.mask
-                && subsequence(&needle.bytes, &self.bytes[from..end])
+                && let Some(after) = subsequence_end(&needle.bytes, &self.bytes[from..end])
             {
-                return true;
+                return Some(Hit {
+                    field: field as u32,
+                    end: (from + after) as u32,
+                });
             }
             from = end + 1;
         }
-        false
+        None
+    }
+
+    /// `find` for `needle` when its first `hit.len` bytes matched at `hit`: the earliest
+    /// match ends as early as possible, so the rest of the needle matches in that field iff
+    /// it follows that end; else only a later field can hold it (an earlier one lacks even
+    /// the start). Typing on then reads a few bytes per image instead of every field again.
+    pub fn find_after(&self, needle: &Needle, hit: Hit, matched: usize) -> Option<Hit> {
+        let field = hit.field as usize;
+        let field_end = *self.field_ends.get(field)? as usize;
+        let start = hit.end as usize;
+        let rest = needle.bytes.get(matched..)?;
+        match self
+            .bytes
+            .get(start..field_end)
+            .and_then(|tail| subsequence_end(rest, tail))
+        {
+            Some(after) => Some(Hit {
+                field: hit.field,
+                end: (start + after) as u32,
+            }),
+            None => self.find(needle, field + 1),
+        }
     }
 
     /// The fields, each as it is in the text (lower-cased).
@@ -218,16 +259,23 @@ fn char_bit(byte: u8) -> u64 {
     1 << bit
 }
 
-/// `needle`'s bytes appear in `haystack` in order (memchr finds each next one).
-fn subsequence(needle: &[u8], haystack: &[u8]) -> bool {
-    let mut rest = haystack;
+/// Where a needle matched in one image's text (`Entry::find`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// The field's index within the image.
+    field: u32,
+    /// The byte after the needle's last byte, in the whole text.
+    end: u32,
+}
+
+/// If `needle`'s bytes appear in `haystack` in order, matched as early as they can be
+/// (memchr finds each next one): the offset just after the last one.
+fn subsequence_end(needle: &[u8], haystack: &[u8]) -> Option<usize> {
+    let mut at = 0;
     for &wanted in needle {
-        match memchr::memchr(wanted, rest) {
-            Some(at) => rest = &rest[at + 1..],
-            None => return false,
-        }
+        at += memchr::memchr(wanted, &haystack[at..])? + 1;
     }
-    true
+    Some(at)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use super::filter::{Filter, FilterMatcher};
 use super::image::{ContainerRef, Image, ImageId};
 use super::inspect::Inspect;
 use super::picker::Picker;
-use super::search::SearchText;
+use super::search::{Hit, Needle, SearchText};
 use super::sort::{OrderCache, Sort, shared_id_prefix, shared_id_prefix_with, sort_indices};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -144,6 +144,8 @@ pub struct AppState {
     pub inspect: Inspect,
     /// Every image's text, lower-cased in one buffer, for the filter.
     search: SearchText,
+    /// Where the filter's needle matched each image in `search`, to resume from.
+    hits: Hits,
     /// `docker system df` for images, asked for in the background.
     pub disk: Disk,
     /// Unix seconds, from the shell (`Message::Clock`).
@@ -204,6 +206,7 @@ impl AppState {
             notice: None,
             inspect: Inspect::default(),
             search: SearchText::default(),
+            hits: Hits::default(),
             disk: Disk::default(),
             now: 0,
             next_operation: 0,
@@ -679,6 +682,14 @@ impl AppState {
         if self.filter.has_text_terms() {
             self.search.ensure(&self.images);
         }
+        // One plain needle: remember where it matched each image, and when the next needle
+        // only adds to its end, resume there (most keystrokes while typing).
+        let single = self.filter.single_needle().cloned();
+        let resume = match &single {
+            Some(needle) if !all => self.hits.resumable(&self.search, needle, self.images.len()),
+            _ => None,
+        };
+        self.hits.at.resize(self.images.len(), None);
         let (filter, uses, search, images, now) = (
             &self.filter,
             &self.uses,
@@ -686,19 +697,30 @@ impl AppState {
             &self.images,
             self.filter_now,
         );
-        let check = |matcher: &mut FilterMatcher, from: usize, passes: &mut [bool]| {
-            for (offset, pass) in passes.iter_mut().enumerate() {
-                if all || *pass {
-                    let index = from + offset;
-                    let used = if counted { uses[index] } else { None };
-                    *pass = filter.matches_with_text(
-                        matcher,
-                        &images[index],
-                        search.of(index),
-                        used,
-                        now,
-                    );
+        let single = single.as_ref();
+        let check = |matcher: &mut FilterMatcher,
+                     from: usize,
+                     passes: &mut [bool],
+                     hits: &mut [Option<Hit>]| {
+            for (offset, (pass, hit)) in passes.iter_mut().zip(hits).enumerate() {
+                if !(all || *pass) {
+                    continue;
                 }
+                let index = from + offset;
+                let text = search.of(index);
+                if let (Some(needle), Some(text)) = (single, text) {
+                    *hit = match (resume, *hit) {
+                        (Some(matched), Some(previous)) => {
+                            text.find_after(needle, previous, matched)
+                        }
+                        _ => text.find(needle, 0),
+                    };
+                    *pass = hit.is_some();
+                    continue;
+                }
+                *hit = None;
+                let used = if counted { uses[index] } else { None };
+                *pass = filter.matches_with_text(matcher, &images[index], text, used, now);
             }
         };
         let threads = if images.len() >= PARALLEL_FROM {
@@ -710,18 +732,20 @@ impl AppState {
         let mut parts = self
             .passes
             .chunks_mut(chunk)
+            .zip(self.hits.at.chunks_mut(chunk))
             .zip(self.matchers.iter_mut())
             .enumerate();
         let check = &check;
         std::thread::scope(|scope| {
             let first = parts.next();
-            for (n, (passes, matcher)) in parts {
-                scope.spawn(move || check(matcher, n * chunk, passes));
+            for (n, ((passes, hits), matcher)) in parts {
+                scope.spawn(move || check(matcher, n * chunk, passes, hits));
             }
-            if let Some((_, (passes, matcher))) = first {
-                check(matcher, 0, passes);
+            if let Some((_, ((passes, hits), matcher))) = first {
+                check(matcher, 0, passes, hits);
             }
         });
+        self.hits.found(&self.search, single);
     }
 
     /// Fills `uses` for the images as they are now: a lookup per image in the container
@@ -752,6 +776,33 @@ impl AppState {
         }
         // Never leave blank rows at the bottom while there are rows above to show.
         self.offset = self.offset.min(self.order.len().saturating_sub(rows));
+    }
+}
+
+/// Per image, where a one-needle filter matched in the search text (`None`: no match, or
+/// not looked for), and for which needle and build of the text.
+#[derive(Debug, Default)]
+struct Hits {
+    at: Vec<Option<Hit>>,
+    needle: Option<Needle>,
+    generation: u64,
+}
+
+impl Hits {
+    /// How many leading bytes of `needle` the recorded hits already matched, when they can
+    /// be resumed: same text build, every image covered, and `needle` extends theirs.
+    fn resumable(&self, search: &SearchText, needle: &Needle, images: usize) -> Option<usize> {
+        let old = self.needle.as_ref()?;
+        (self.generation == search.generation()
+            && self.at.len() == images
+            && needle.bytes().starts_with(old.bytes()))
+        .then_some(old.bytes().len())
+    }
+
+    /// The pass just made recorded hits for `needle` (or, with none, nothing usable).
+    fn found(&mut self, search: &SearchText, needle: Option<&Needle>) {
+        self.needle = needle.cloned();
+        self.generation = search.generation();
     }
 }
 

@@ -573,6 +573,61 @@ mod tests {
         }
     }
 
+    /// Typing on resumes each image's match where the shorter needle matched it: a needle
+    /// that no longer fits in the field it matched moves on to a later one, and every step
+    /// agrees with filtering from scratch.
+    #[test]
+    fn typing_on_resumes_matches_and_agrees_with_a_fresh_filter() {
+        use crate::core::filter::{Filter, FilterMatcher};
+        use proptest::prelude::*;
+        let mut moved = image("sha256:01", 1, Some("abx:1"));
+        moved.labels = [("k".to_string(), "abc".to_string())].into();
+        let mut state = state_with(vec![moved, image("sha256:02", 2, Some("ab:zz"))]);
+        for (query, shown) in [("a", 2), ("ab", 2), ("abc", 1), ("abcz", 0), ("abc", 1)] {
+            state.set_query(query.into());
+            assert_eq!(state.len(), shown, "{query}");
+        }
+        let config = ProptestConfig {
+            failure_persistence: None,
+            cases: 64,
+            ..ProptestConfig::default()
+        };
+        let field = "[abc:/.]{0,6}";
+        let images = prop::collection::vec(
+            (
+                prop::collection::vec(field, 0..3),
+                prop::collection::vec((field, field), 0..3),
+            ),
+            0..12,
+        );
+        proptest!(config, |(images in images, typed in "[abc:/.]{1,6}", back in 0usize..4)| {
+            let images: Vec<Image> = images
+                .into_iter()
+                .enumerate()
+                .map(|(i, (tags, labels))| Image {
+                    id: ImageId::new(format!("sha256:{i:04x}")),
+                    repo_tags: tags,
+                    labels: labels.into_iter().collect(),
+                    ..Image::default()
+                })
+                .collect();
+            let mut state = state_with(images.clone());
+            let mut matcher = FilterMatcher::default();
+            let mut queries: Vec<String> =
+                (1..=typed.len()).map(|n| typed[..n].to_string()).collect();
+            queries.extend((1..=back.min(typed.len() - 1)).map(|n| typed[..typed.len() - n].to_string()));
+            for query in queries {
+                state.set_query(query.clone());
+                let Ok(filter) = Filter::parse(&query) else { continue };
+                let expected = images
+                    .iter()
+                    .filter(|i| filter.matches(&mut matcher, i, None, state.now))
+                    .count();
+                prop_assert_eq!(state.len(), expected, "{:?}", query);
+            }
+        });
+    }
+
     #[test]
     fn container_counts_override_engine_minus_one() {
         let mut a = image("a", 1, None);
