@@ -187,17 +187,10 @@ impl Engine {
         // Docker 28's containerd store fails a whole list with 404 ("content digest … not
         // found") when an image is removed while it lists (a prune beside us); the next list
         // is whole again, so ask again a few times before reporting it.
-        let mut pause = Duration::from_millis(100);
-        let mut body = loop {
-            match http::get(&self.endpoint, &path, self.limits.list, self.limits.body).await {
-                Err(error) if error.is_not_found() && pause <= Duration::from_millis(400) => {
-                    tracing::info!(error = ?error.to_string(), "an image went while listing; listing again");
-                    tokio::time::sleep(pause).await;
-                    pause *= 2;
-                }
-                result => break result?,
-            }
-        };
+        let pauses = [100, 200, 400].map(Duration::from_millis);
+        let mut body = self
+            .get_again_while(&path, EngineError::is_not_found, pauses)
+            .await?;
         // Podman answers 200 with an empty body to a query option it does not take (it does
         // so for `digests`); the plain list is then what it can give.
         if body.is_empty() && path.contains('?') {
@@ -284,20 +277,42 @@ impl Engine {
         };
         // The engine computes one disk usage at a time and refuses a second with 409 ("a disk
         // usage operation is already running", e.g. a `docker system df` beside us); that one
-        // will end, so wait for it rather than show its refusal.
-        let mut pause = Duration::from_millis(100);
+        // will end, so wait for it (up to the list time limit) rather than show its refusal.
+        let limit = self.limits.list;
         let mut waited = Duration::ZERO;
-        let body = loop {
-            match http::get(&self.endpoint, &path, self.limits.list, self.limits.body).await {
-                Err(error) if is_busy(&error) && waited < self.limits.list => {
-                    tokio::time::sleep(pause).await;
-                    waited += pause;
-                    pause = (pause * 2).min(Duration::from_secs(2));
-                }
-                result => break result?,
-            }
-        };
+        let pauses = std::iter::successors(Some(Duration::from_millis(100)), |pause| {
+            Some((*pause * 2).min(Duration::from_secs(2)))
+        })
+        .take_while(move |pause| {
+            let more = waited < limit;
+            waited += *pause;
+            more
+        });
+        let body = self.get_again_while(&path, is_busy, pauses).await?;
         wire::parse_disk_usage(&body, self.is_podman()).map_err(|e| bad("GET /system/df", e))
+    }
+
+    /// `GET path`, asked again after each of `pauses` while the failure is one that passes
+    /// (`passing`: the engine was busy with something else); then whatever it answers.
+    async fn get_again_while(
+        &self,
+        path: &str,
+        passing: impl Fn(&EngineError) -> bool,
+        pauses: impl IntoIterator<Item = Duration>,
+    ) -> Result<bytes::Bytes, EngineError> {
+        let mut pauses = pauses.into_iter();
+        loop {
+            match http::get(&self.endpoint, path, self.limits.list, self.limits.body).await {
+                Err(error) if passing(&error) => match pauses.next() {
+                    Some(pause) => {
+                        tracing::info!(path, error = ?error.to_string(), "asking again");
+                        tokio::time::sleep(pause).await;
+                    }
+                    None => return Err(error),
+                },
+                result => return result,
+            }
+        }
     }
 
     /// Only the dangling images (`filters={"dangling":["true"]}`): the prune re-check.
