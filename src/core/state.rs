@@ -663,12 +663,10 @@ impl AppState {
     fn refilter_all(&mut self) {
         self.filter_now = self.now;
         self.passes.clear();
-        if self.filter.is_empty() {
-            self.passes.resize(self.images.len(), true);
-            return;
-        }
         self.passes.resize(self.images.len(), true);
-        self.recheck(true);
+        if !self.filter.is_empty() {
+            self.recheck(true);
+        }
     }
 
     /// Checks every image (`all`), or only those that passed before (the filter narrowed),
