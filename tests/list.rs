@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use support::{TestEngine, engines};
+use support::{TestEngine, engines, list_json};
 
 /// The binary with no engine address and no config from the environment (a developer's own
 /// config would change the order).
@@ -18,22 +18,6 @@ fn imgtui(args: &[&str]) -> Output {
         .env("XDG_CONFIG_HOME", support::private_dir("list-config"))
         .output()
         .expect("imgtui runs")
-}
-
-fn list_json(engine: &TestEngine, extra: &[&str]) -> Vec<Value> {
-    let mut args = vec!["list", "--host", &engine.host, "--format", "json"];
-    args.extend_from_slice(extra);
-    let out = imgtui(&args);
-    assert!(
-        out.status.success(),
-        "imgtui {args:?} failed on {}: {}",
-        engine.name,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    match serde_json::from_slice(&out.stdout).expect("imgtui list prints JSON") {
-        Value::Array(items) => items,
-        other => panic!("not an array: {other}"),
-    }
 }
 
 /// The engine's own answer to `GET /images/json`, straight from its socket.

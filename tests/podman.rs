@@ -12,30 +12,9 @@ use std::process::Command;
 use imgtui::core::disk::DiskUsage;
 use serde_json::Value;
 use support::{
-    TestEngine, Tui, by_tag, connect, line_of, podman, podman_dangling, podman_engine,
+    Tui, by_tag, connect, line_of, list_json, podman, podman_dangling, podman_engine,
     podman_image_ids, podman_import, runtime, scratch_lock, scratch_podman, unique,
 };
-
-/// `imgtui list --format json` against the engine, parsed.
-fn list_json(engine: &TestEngine) -> Vec<Value> {
-    let output = Command::new(env!("CARGO_BIN_EXE_imgtui"))
-        .args(["list", "--format", "json", "--host", &engine.host])
-        .env("XDG_CACHE_HOME", support::private_dir("cache"))
-        .env("XDG_CONFIG_HOME", support::private_dir("config"))
-        .output()
-        .expect("imgtui runs");
-    assert!(
-        output.status.success(),
-        "imgtui list on {}: {}",
-        engine.name,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice::<Value>(&output.stdout)
-        .expect("a JSON array")
-        .as_array()
-        .expect("an array")
-        .clone()
-}
 
 /// A screen line's list part: up to the list's right border (the detail pane may follow).
 fn list_part(line: &str) -> &str {
@@ -65,7 +44,7 @@ fn list_json_shows_the_seed_set() {
     let Some(engine) = podman_engine() else {
         return;
     };
-    let list = list_json(&engine);
+    let list = list_json(&engine, &[]);
     assert_eq!(list.len(), 15);
     let ids: BTreeSet<String> = list
         .iter()

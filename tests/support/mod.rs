@@ -51,18 +51,7 @@ pub fn all_engines() -> Vec<TestEngine> {
 /// Runs Podman's own client (`podman --remote`) against `engine`; panics with its output
 /// when it fails.
 pub fn podman(engine: &TestEngine, args: &[&str]) -> String {
-    let output = Command::new("podman")
-        .args(["--remote", "--url", &engine.host])
-        .args(args)
-        .output()
-        .expect("the podman CLI runs");
-    assert!(
-        output.status.success(),
-        "podman {args:?} on {} failed: {}",
-        engine.name,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
+    run_cli("podman", &["--remote", "--url"], engine, args)
 }
 
 /// `import_image` with the podman CLI: a new image tagged `tag` (Podman stores it as
@@ -233,19 +222,49 @@ pub fn container_ids(engine: &TestEngine) -> std::collections::BTreeSet<String> 
 
 /// Runs the docker CLI against `engine`; panics with its output when it fails.
 pub fn docker(engine: &TestEngine, args: &[&str]) -> String {
-    let output = Command::new("docker")
-        .arg("-H")
+    run_cli("docker", &["-H"], engine, args)
+}
+
+/// Runs `program` with `host_flags` and the engine's address, then `args`; its trimmed
+/// output, or a panic with what it said when it fails.
+fn run_cli(program: &str, host_flags: &[&str], engine: &TestEngine, args: &[&str]) -> String {
+    let output = Command::new(program)
+        .args(host_flags)
         .arg(&engine.host)
         .args(args)
         .output()
-        .expect("the docker CLI runs");
+        .unwrap_or_else(|err| panic!("the {program} CLI runs: {err}"));
     assert!(
         output.status.success(),
-        "docker {args:?} on {} failed: {}",
+        "{program} {args:?} on {} failed: {}",
         engine.name,
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// `imgtui list --host ENGINE --format json EXTRA…` with no engine address, config or cache
+/// from the environment; it must succeed. The images it printed.
+pub fn list_json(engine: &TestEngine, extra: &[&str]) -> Vec<serde_json::Value> {
+    let mut args = vec!["list", "--host", &engine.host, "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = Command::new(env!("CARGO_BIN_EXE_imgtui"))
+        .args(&args)
+        .env_remove("DOCKER_HOST")
+        .env("XDG_CONFIG_HOME", private_dir("list-config"))
+        .env("XDG_CACHE_HOME", private_dir("list-cache"))
+        .output()
+        .expect("imgtui runs");
+    assert!(
+        out.status.success(),
+        "imgtui {args:?} failed on {}: {}",
+        engine.name,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    match serde_json::from_slice(&out.stdout).expect("imgtui list prints JSON") {
+        serde_json::Value::Array(items) => items,
+        other => panic!("not an array: {other}"),
+    }
 }
 
 /// Polls `check` every 20 ms until it returns `Some`, or panics after `limit` with `what`.
