@@ -407,7 +407,7 @@ fn bad(what: &str, err: impl std::fmt::Display) -> EngineError {
 }
 
 /// Percent-encodes everything but unreserved characters (for a query value).
-fn encode_query(text: &str) -> String {
+pub(super) fn encode_query(text: &str) -> String {
     percent_encode(text, b"")
 }
 

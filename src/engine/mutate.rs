@@ -9,7 +9,7 @@ use bollard::models::ImageDeleteResponseItem;
 use bollard::query_parameters::{PruneImagesOptions, RemoveImageOptions};
 use bollard::{BollardRequest, ClientVersion, Docker};
 
-use super::client::{ApiVersion, Engine};
+use super::client::{ApiVersion, Engine, encode_query};
 use super::endpoint::Endpoint;
 use super::error::EngineError;
 use super::http;
@@ -120,7 +120,7 @@ impl Engine {
         let mut path = "/v4.0.0/libpod/images/prune?all=true".to_string();
         if let Some(until) = &filter.until {
             let filters = serde_json::json!({ "until": [until] }).to_string();
-            path.push_str(&format!("&filters={}", query_value(&filters)));
+            path.push_str(&format!("&filters={}", encode_query(&filters)));
         }
         tracing::info!(
             ?filter,
@@ -188,19 +188,6 @@ fn podman_prune_report(body: &[u8]) -> Result<PruneReport, serde_json::Error> {
     Ok(report)
 }
 
-/// Percent-encodes a query value (everything but unreserved characters).
-fn query_value(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 fn removed(items: Vec<ImageDeleteResponseItem>) -> Vec<Removed> {
     items
         .into_iter()
@@ -254,7 +241,7 @@ mod tests {
         assert_eq!(podman_prune_report(b"[]").unwrap(), PruneReport::default());
         assert!(podman_prune_report(b"{").is_err());
         assert_eq!(
-            query_value(r#"{"until":["1"]}"#),
+            encode_query(r#"{"until":["1"]}"#),
             "%7B%22until%22%3A%5B%221%22%5D%7D"
         );
     }
