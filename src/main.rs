@@ -10,7 +10,6 @@ use imgtui::app::{self, Options};
 use imgtui::cli::{Cli, Command};
 use imgtui::connect::discover::is_socket;
 use imgtui::connect::resolve::{Environment, locate};
-use imgtui::engine::tls::TlsOptions;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -54,8 +53,8 @@ fn main() -> ExitCode {
     // Which engine, before the terminal is touched: a context that does not exist, a
     // broken docker CLI file or no engine anywhere stops here, saying which and why. TLS as
     // the docker CLI sets it up for --host and DOCKER_HOST: the variables, the flags over them.
-    let mut environment = Environment::from_process(cli.host.clone(), cli.context.clone());
-    environment.tls = TlsOptions::from_env().overridden_by(cli.tls_options());
+    let environment =
+        Environment::from_process(cli.host.clone(), cli.context.clone(), cli.tls_options());
     let located = match locate(&environment, &is_socket) {
         Ok(located) => located,
         Err(err) => {

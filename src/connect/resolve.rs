@@ -31,8 +31,13 @@ pub struct Environment {
 }
 
 impl Environment {
-    /// The flags given, and the process's variables (empty ones count as unset).
-    pub fn from_process(host_flag: Option<String>, context_flag: Option<String>) -> Environment {
+    /// The flags given (TLS flags over the TLS variables), and the process's variables
+    /// (empty ones count as unset).
+    pub fn from_process(
+        host_flag: Option<String>,
+        context_flag: Option<String>,
+        tls_flags: TlsOptions,
+    ) -> Environment {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let path = |name: &str| var(name).map(PathBuf::from);
         Environment {
@@ -41,7 +46,7 @@ impl Environment {
             docker_host: var("DOCKER_HOST"),
             docker_context: var("DOCKER_CONTEXT"),
             docker_config: var("DOCKER_CONFIG"),
-            tls: TlsOptions::from_env(),
+            tls: TlsOptions::from_env().overridden_by(tls_flags),
             places: Places {
                 home: path("HOME"),
                 xdg_runtime_dir: path("XDG_RUNTIME_DIR"),
