@@ -122,10 +122,6 @@ impl Cli {
         }
     }
 
-    pub fn initial_sort(&self) -> Sort {
-        self.sort_over(Sort::default())
-    }
-
     /// The flags over the config's sort: `--sort` replaces its key, `--reverse` reverses.
     pub fn sort_over(&self, config: Sort) -> Sort {
         Sort {
@@ -157,7 +153,7 @@ mod tests {
     fn parses_sort_and_reverse() {
         let cli = Cli::try_parse_from(["imgtui", "--sort", "created", "--reverse"]).unwrap();
         assert_eq!(
-            cli.initial_sort(),
+            cli.sort_over(Sort::default()),
             Sort {
                 key: SortKey::Created,
                 reversed: true
@@ -171,7 +167,7 @@ mod tests {
         );
         let cli = Cli::try_parse_from(["imgtui", "--host", "unix:///x.sock"]).unwrap();
         assert_eq!(cli.host.as_deref(), Some("unix:///x.sock"));
-        assert_eq!(cli.initial_sort(), Sort::default());
+        assert_eq!(cli.sort_over(Sort::default()), Sort::default());
     }
 
     #[test]
@@ -266,7 +262,7 @@ mod tests {
                     format: Format::Json
                 })
             ));
-            assert_eq!(cli.initial_sort().key, SortKey::Name);
+            assert_eq!(cli.sort_over(Sort::default()).key, SortKey::Name);
             assert_eq!(cli.filter, "dangling");
         }
         let cli = Cli::try_parse_from(["imgtui", "list"]).unwrap();

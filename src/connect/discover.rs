@@ -5,6 +5,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::engine::endpoint::DEFAULT_SOCKET;
+
 /// Which product puts a socket there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SocketKind {
@@ -77,7 +79,7 @@ pub fn candidates(places: &Places) -> Vec<Candidate> {
             list.push(candidate);
         }
     };
-    add(PathBuf::from("/var/run/docker.sock"), SocketKind::Standard);
+    add(PathBuf::from(DEFAULT_SOCKET), SocketKind::Standard);
     if let Some(run) = &places.xdg_runtime_dir {
         add(run.join("docker.sock"), SocketKind::Rootless);
     }

@@ -108,22 +108,6 @@ impl Endpoint {
         }
     }
 
-    /// The engine `DOCKER_HOST` names (else the standard socket), speaking TLS with `tls`
-    /// when it is a `tcp://` one.
-    pub fn from_vars(
-        docker_host: Option<&str>,
-        tls: Option<TlsSettings>,
-    ) -> Result<Endpoint, EngineError> {
-        let endpoint = match docker_host {
-            Some(host) if !host.trim().is_empty() => Endpoint::parse(host)?,
-            _ => Endpoint::Unix(PathBuf::from(DEFAULT_SOCKET)),
-        };
-        Ok(match tls {
-            Some(settings) => endpoint.with_tls(settings),
-            None => endpoint,
-        })
-    }
-
     /// A context's TLS material on its host: a `tcp://` host then speaks TLS (as the docker
     /// CLI does when a context has TLS files or `SkipTLSVerify`); other hosts stay as they are.
     pub fn with_tls(self, settings: TlsSettings) -> Endpoint {
@@ -318,29 +302,26 @@ mod tests {
 
     #[test]
     fn tls_settings_make_a_tcp_host_speak_tls() {
+        let with_tls = |url: &str| Endpoint::parse(url).unwrap().with_tls(verified());
         assert_eq!(
-            Endpoint::from_vars(Some("tcp://10.0.0.5:2376"), Some(verified())).unwrap(),
+            with_tls("tcp://10.0.0.5:2376"),
             Endpoint::Tls {
                 address: "10.0.0.5:2376".into(),
                 settings: verified(),
             }
         );
-        // A unix socket or ssh needs no TLS; without DOCKER_HOST the standard socket is used.
+        // A unix socket or ssh needs no TLS.
         assert_eq!(
-            Endpoint::from_vars(None, Some(verified())).unwrap(),
+            with_tls(&format!("unix://{DEFAULT_SOCKET}")),
             Endpoint::Unix(PathBuf::from(DEFAULT_SOCKET))
         );
-        assert!(matches!(
-            Endpoint::from_vars(Some("ssh://h"), Some(verified())).unwrap(),
-            Endpoint::Ssh(_)
-        ));
+        assert!(matches!(with_tls("ssh://h"), Endpoint::Ssh(_)));
         assert_eq!(
-            Endpoint::from_vars(Some("tcp://h:2375"), None).unwrap(),
+            Endpoint::parse("tcp://h:2375").unwrap(),
             Endpoint::Tcp("h:2375".into())
         );
         // The address shown (and the cache's key) stays the URL the user gave.
-        let tls = Endpoint::from_vars(Some("tcp://h:2376"), Some(verified())).unwrap();
-        assert_eq!(tls.to_string(), "tcp://h:2376");
+        assert_eq!(with_tls("tcp://h:2376").to_string(), "tcp://h:2376");
     }
 
     fn ssh(user: Option<&str>, host: &str, port: Option<u16>, path: Option<&str>) -> Endpoint {
