@@ -104,7 +104,7 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
                         dirty = true;
                     }
                 }
-                Some(Ok(Event::Mouse(mouse))) if options.mouse => {
+                Some(Ok(Event::Mouse(mouse))) if options.mouse && ui::mouse::handles(mouse.kind) => {
                     // Hit-tested against the panes as `ui::render` lays them out now.
                     let area = terminal
                         .size()

@@ -133,12 +133,18 @@ fn click(at: (u16, u16)) -> MouseEvent {
     event(MouseEventKind::Down(MouseButton::Left), at)
 }
 
-/// What the app loop does with a mouse event on a frame of this size; whether it meant
-/// anything.
+/// What the app loop does with a mouse event on a frame of this size (events `handles`
+/// refuses never get here); whether it meant anything.
 fn feed(state: &mut AppState, frame: &Frame, mouse_event: MouseEvent) -> bool {
     let area = Rect::new(0, 0, frame.width, frame.height);
     let panes = layout::panes(area, state).expect("room for the panes");
-    match mouse::pointer(mouse_event, &panes) {
+    let pointer = mouse::pointer(mouse_event, &panes);
+    // The app drops what `handles` refuses before laying out: it must refuse nothing useful.
+    assert!(
+        mouse::handles(mouse_event.kind) || pointer.is_none(),
+        "{mouse_event:?}"
+    );
+    match pointer {
         Some(pointer) => {
             state.update(Message::Pointer(pointer));
             true
@@ -180,6 +186,7 @@ fn a_click_selects_the_row_drawn_under_it() {
         MouseEventKind::Drag(MouseButton::Left),
     ] {
         assert!(!feed(&mut state, &frame, event(kind, last)));
+        assert!(!mouse::handles(kind), "{kind:?} is dropped before any layout");
     }
     assert_eq!(selected(&state), "app-004:1");
 }

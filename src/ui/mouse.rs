@@ -8,6 +8,17 @@ use super::layout::Panes;
 use super::list;
 use crate::core::pointer::{Pane, Pointer};
 
+/// Whether `pointer` can make anything of this kind of event. The terminal reports every
+/// move while the mouse is captured: those are dropped before any layout is worked out.
+pub fn handles(kind: MouseEventKind) -> bool {
+    matches!(
+        kind,
+        MouseEventKind::ScrollUp
+            | MouseEventKind::ScrollDown
+            | MouseEventKind::Down(MouseButton::Left)
+    )
+}
+
 /// What `event` means on a frame laid out as `panes`; `None` for anything we ignore (moves,
 /// drags, releases, other buttons, clicks on borders or bars).
 pub fn pointer(event: MouseEvent, panes: &Panes) -> Option<Pointer> {
