@@ -186,7 +186,10 @@ fn a_click_selects_the_row_drawn_under_it() {
         MouseEventKind::Drag(MouseButton::Left),
     ] {
         assert!(!feed(&mut state, &frame, event(kind, last)));
-        assert!(!mouse::handles(kind), "{kind:?} is dropped before any layout");
+        assert!(
+            !mouse::handles(kind),
+            "{kind:?} is dropped before any layout"
+        );
     }
     assert_eq!(selected(&state), "app-004:1");
 }

@@ -9,12 +9,17 @@ use super::theme;
 use crate::core::sanitize::sanitize;
 use crate::core::state::AppState;
 
+/// Whether the filter bar has a line: while a query is typed or applied.
+pub fn shown(state: &AppState) -> bool {
+    state.query.editing || !state.query.text.is_empty()
+}
+
 /// The bar's line, `None` when there is no query and no prompt.
 pub fn line(state: &AppState, width: u16) -> Option<Line<'static>> {
-    let query = &state.query;
-    if !query.editing && query.text.is_empty() {
+    if !shown(state) {
         return None;
     }
+    let query = &state.query;
     let counts = format!("  {} of {} shown", state.len(), state.totals().count);
     let hint = if query.editing {
         " · Enter keeps · Esc clears"

@@ -39,8 +39,8 @@ pub fn panes(area: Rect, state: &AppState) -> Option<Panes> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }
-    let filter_bar = filter::line(state, area.width).is_some();
-    let problem = status::message(state).is_some();
+    let filter_bar = filter::shown(state);
+    let problem = status::has_message(state);
     let facts = area.height >= FACTS_MIN_HEIGHT;
     let [facts_area, main, filter_area, problem_area, status_area] = Layout::vertical([
         Constraint::Length(u16::from(facts)),
@@ -79,4 +79,46 @@ pub fn panes(area: Rect, state: &AppState) -> Option<Panes> {
         problem: problem.then_some(problem_area),
         status: status_area,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::sort::Sort;
+    use crate::core::state::{EngineStatus, Level, Notice};
+
+    /// The layout asks cheaply whether the filter bar and the message line have a line; the
+    /// answers must be what building those lines gives.
+    #[test]
+    fn the_layout_reserves_rows_exactly_for_the_lines_drawn() {
+        let agree = |state: &AppState| {
+            assert_eq!(status::has_message(state), status::message(state).is_some());
+            assert_eq!(filter::shown(state), filter::line(state, 80).is_some());
+        };
+        let mut state = AppState::new(Sort::default(), "unix:///x.sock");
+        agree(&state);
+        state.engine = EngineStatus::Unreachable {
+            host: "unix:///x.sock".into(),
+            error: "gone".into(),
+            attempt: 2,
+            retry_in_secs: 2,
+        };
+        agree(&state);
+        state.engine = EngineStatus::Connected(Default::default());
+        state.last_error = Some("boom".into());
+        agree(&state);
+        state.last_error = None;
+        state.notice = Some(Notice {
+            level: Level::Info,
+            text: "done".into(),
+        });
+        agree(&state);
+        state.notice = None;
+        agree(&state);
+        state.query.editing = true;
+        agree(&state);
+        state.query.editing = false;
+        state.query.text = "nginx".into();
+        agree(&state);
+    }
 }

@@ -81,7 +81,8 @@ pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
     let (list_area, detail_area) = (panes.list, panes.detail);
 
     let list_block = pane_block(list_title(state, view.now), state.focus == Focus::List);
-    let list_rows = if state.listing.loaded && !state.is_empty() {
+    // The layout gives the list a header exactly when it has rows to show.
+    let list_rows = if panes.header.is_some() {
         list::draw(frame, list_area, state, view, list_block)
     } else {
         placeholder(frame, list_area, state, view, list_block);

@@ -95,6 +95,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &View) {
     frame.render_widget(Paragraph::new(right), right_area);
 }
 
+/// Whether `message` has a line, without building it (the layout asks every frame).
+pub fn has_message(state: &AppState) -> bool {
+    matches!(state.engine, EngineStatus::Unreachable { .. })
+        || state.last_error.is_some()
+        || state.notice.is_some()
+}
+
 /// The line above the status bar: what is wrong, else the last notice; `None` when there
 /// is nothing to say.
 pub fn message(state: &AppState) -> Option<Line<'static>> {
