@@ -6,7 +6,7 @@
 
 use super::action::{Command, EngineStatus};
 use super::keymap::{Key, KeyInput};
-use super::state::{AppState, Level, Notice};
+use super::state::{AppState, Level};
 
 /// What choosing an entry connects to; the shell resolves it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,10 +107,10 @@ impl AppState {
                 };
                 if let Some(problem) = choice.problem {
                     // Stay open: another entry may do.
-                    self.notice = Some(Notice {
-                        level: Level::Error,
-                        text: format!("{} cannot be used: {problem}", choice.name),
-                    });
+                    self.notify(
+                        Level::Error,
+                        format!("{} cannot be used: {problem}", choice.name),
+                    );
                     return Vec::new();
                 }
                 self.picker = None;
@@ -148,18 +148,12 @@ impl AppState {
         if abandoned {
             text.push_str("; the clean-up running on the previous engine goes on there");
         }
-        self.notice = Some(Notice {
-            level: Level::Info,
-            text,
-        });
+        self.notify(Level::Info, text);
     }
 
     /// The shell could not switch (the context vanished or broke meanwhile).
     pub(super) fn switch_failed(&mut self, error: String) {
-        self.notice = Some(Notice {
-            level: Level::Error,
-            text: error,
-        });
+        self.notify(Level::Error, error);
     }
 }
 

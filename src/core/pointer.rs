@@ -56,12 +56,7 @@ impl AppState {
             Pointer::Scroll {
                 pane: Pane::Detail,
                 notches,
-            } => {
-                self.detail_scroll = self
-                    .detail_scroll
-                    .saturating_add_signed(notches.saturating_mul(WHEEL_ROWS))
-                    .min(self.max_detail_scroll());
-            }
+            } => self.scroll_detail(notches.saturating_mul(WHEEL_ROWS)),
             Pointer::ClickRow(row) => {
                 let position = self.offset().saturating_add(row);
                 // Below the last image, or a row past the pane's end: nothing there.

@@ -222,7 +222,7 @@ impl AppState {
         self.inspect.open(id, title).into_iter().collect()
     }
 
-    fn scroll_detail(&mut self, delta: isize) {
+    pub(super) fn scroll_detail(&mut self, delta: isize) {
         self.detail_scroll = self
             .detail_scroll
             .saturating_add_signed(delta)
