@@ -154,10 +154,7 @@ async fn follow(
 ) -> Result<(), EngineError> {
     // Subscribe first, then list: whatever changes during the list is in the stream.
     let mut events = engine.events().await?;
-    let mut listing: Option<Listing> = Some(full_list(engine.clone(), *generation));
-    let _ = out.send(EngineEvent::ListStarted {
-        generation: *generation,
-    });
+    let mut listing: Option<Listing> = Some(start_list(engine, *generation, out));
     // Events that arrive while a list is in flight wait for it, so the list cannot undo them.
     let mut held: Vec<EventWire> = Vec::new();
     // Fetches run concurrently but their results are applied in event order, so a slow
@@ -176,8 +173,7 @@ async fn follow(
                 Some(EngineRequest::Refresh { generation: g }) => {
                     tracing::info!(generation = g, "re-list asked for");
                     *generation = g;
-                    listing = Some(full_list(engine.clone(), g));
-                    let _ = out.send(EngineEvent::ListStarted { generation: g });
+                    listing = Some(start_list(engine, g, out));
                 }
                 Some(EngineRequest::Operate(command)) => operate(engine, command, out),
             },
@@ -194,8 +190,7 @@ async fn follow(
                 }
                 Some(event) if event.needs_relist() => {
                     tracing::info!(action = ?event.action, "an event naming no image: re-listing");
-                    listing = Some(full_list(engine.clone(), *generation));
-                    let _ = out.send(EngineEvent::ListStarted { generation: *generation });
+                    listing = Some(start_list(engine, *generation, out));
                 }
                 Some(event) => {
                     tracing::debug!(kind = ?event.kind, action = ?event.action, "engine event");
@@ -218,8 +213,7 @@ async fn follow(
                 // The list may have been read before that load finished.
                 if relist {
                     tracing::info!("an event naming no image came during the list: re-listing");
-                    listing = Some(full_list(engine.clone(), *generation));
-                    let _ = out.send(EngineEvent::ListStarted { generation: *generation });
+                    listing = Some(start_list(engine, *generation, out));
                 }
             },
             Some(results) = fetches.next(), if !fetches.is_empty() => {
@@ -231,8 +225,7 @@ async fn follow(
             _ = async { fallback.as_mut().expect("guarded by the if").tick().await }, if fallback.is_some() => {
                 if listing.is_none() {
                     tracing::info!(generation = *generation, "periodic re-list (refresh_fallback_secs)");
-                    listing = Some(full_list(engine.clone(), *generation));
-                    let _ = out.send(EngineEvent::ListStarted { generation: *generation });
+                    listing = Some(start_list(engine, *generation, out));
                 }
             },
         }
@@ -336,6 +329,13 @@ fn refuse(command: Command, error: &EngineError, out: &UnboundedSender<EngineEve
 }
 
 type Listing = Pin<Box<dyn Future<Output = Result<Vec<EngineEvent>, EngineError>> + Send>>;
+
+/// Starts a full list tagged `generation` and says so (the loop shows it loading).
+fn start_list(engine: &Engine, generation: u64, out: &UnboundedSender<EngineEvent>) -> Listing {
+    let listing = full_list(engine.clone(), generation);
+    let _ = out.send(EngineEvent::ListStarted { generation });
+    listing
+}
 
 /// Images and container counts together. A lost connection is an `Err`, which ends the
 /// session; any other failure is reported and the session goes on.
