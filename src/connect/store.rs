@@ -28,8 +28,8 @@ pub struct Context {
     pub description: String,
     /// `Endpoints.docker.Host`; `None` when the context has no docker endpoint.
     pub host: Option<String>,
-    pub skip_tls_verify: bool,
-    /// The files present under `contexts/tls/<sha256>/docker/`.
+    /// The files present under `contexts/tls/<sha256>/docker/`; `verify` is false when the
+    /// context says `SkipTLSVerify`.
     pub tls: TlsSettings,
     /// The `meta.json` this came from, for messages.
     pub meta: PathBuf,
@@ -204,7 +204,6 @@ impl ContextStore {
                 .and_then(|m| m.description)
                 .unwrap_or_default(),
             host: docker.and_then(|d| d.host).filter(|h| !h.trim().is_empty()),
-            skip_tls_verify,
             tls: TlsSettings {
                 ca: present("ca.pem"),
                 cert: present("cert.pem"),
@@ -228,7 +227,7 @@ impl Context {
         let endpoint = Endpoint::parse(host).map_err(|e| e.to_string())?;
         let tls = &self.tls;
         let has_tls = tls.ca.is_some() || tls.cert.is_some() || tls.key.is_some();
-        Ok(if has_tls || self.skip_tls_verify {
+        Ok(if has_tls || !tls.verify {
             endpoint.with_tls(tls.clone())
         } else {
             endpoint
