@@ -220,9 +220,8 @@ pub fn locate(
     }
     let named = if let Some(name) = &env.context_flag {
         Some((name.clone(), ContextFrom::Flag))
-    } else if let Some(host) = &env.host_flag {
-        return host_endpoint(host, "--host", env, Source::HostFlag);
-    } else if env.docker_host.is_some() {
+    } else if env.host_flag.is_some() || env.docker_host.is_some() {
+        // The `default` context, which takes them.
         None
     } else if let Some(name) = &env.docker_context {
         Some((name.clone(), ContextFrom::Env))
@@ -252,13 +251,9 @@ pub fn default_context(
     if let Some(host) = &env.docker_host {
         return host_endpoint(host, "DOCKER_HOST", env, Source::DockerHost);
     }
-    match discover::discover(&env.places, is_socket) {
-        Ok(found) => Ok(Located {
-            endpoint: Endpoint::Unix(found.path.clone()),
-            source: Source::Found(found),
-        }),
-        Err(tried) => Err(LocateError::NothingFound { tried }),
-    }
+    discover::discover(&env.places, is_socket)
+        .map(socket)
+        .map_err(|tried| LocateError::NothingFound { tried })
 }
 
 /// A named context from the store (`default` is not in it: see `default_context`).
