@@ -44,19 +44,14 @@ pub fn relative_time(created: Option<i64>, now: i64) -> String {
 
 /// `2024-05-10 12:34:56 UTC`.
 pub fn absolute_time(created: Option<i64>) -> String {
-    let Some(ts) = created else {
-        return "unknown".to_string();
-    };
-    let days = ts.div_euclid(86_400);
-    let secs = ts.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    match created {
+        Some(ts) => pattern_time(ts, ABSOLUTE),
+        None => "unknown".to_string(),
+    }
 }
+
+/// The pattern `absolute_time` writes.
+const ABSOLUTE: &str = "%Y-%m-%d %H:%M:%S %Z";
 
 /// How dates are shown: "3 days ago", or a pattern (config `general.date_format`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
