@@ -69,9 +69,29 @@ pub async fn get(
     timeout: Duration,
     limits: BodyLimits,
 ) -> Result<Bytes, EngineError> {
-    let what = describe(path);
+    exchange(endpoint, Method::GET, path, timeout, limits).await
+}
+
+/// `POST path` with no body, as `get` (Podman's own prune).
+pub async fn post(
+    endpoint: &Endpoint,
+    path: &str,
+    timeout: Duration,
+    limits: BodyLimits,
+) -> Result<Bytes, EngineError> {
+    exchange(endpoint, Method::POST, path, timeout, limits).await
+}
+
+async fn exchange(
+    endpoint: &Endpoint,
+    method: Method,
+    path: &str,
+    timeout: Duration,
+    limits: BodyLimits,
+) -> Result<Bytes, EngineError> {
+    let what = describe(&method, path);
     let whole = async {
-        let body = open(endpoint, path, timeout, limits).await?;
+        let body = open_with(endpoint, method, path, timeout, limits).await?;
         read_body(body, &what, limits).await
     };
     tokio::time::timeout(timeout, whole)
@@ -90,15 +110,25 @@ pub async fn open(
     timeout: Duration,
     limits: BodyLimits,
 ) -> Result<Incoming, EngineError> {
+    open_with(endpoint, Method::GET, path, timeout, limits).await
+}
+
+async fn open_with(
+    endpoint: &Endpoint,
+    method: Method,
+    path: &str,
+    timeout: Duration,
+    limits: BodyLimits,
+) -> Result<Incoming, EngineError> {
+    let what = describe(&method, path);
     let request = Request::builder()
-        .method(Method::GET)
+        .method(method)
         .uri(path)
         .body(Empty::<Bytes>::new())
         .map_err(|e| EngineError::BadHost {
             host: endpoint.to_string(),
             why: e.to_string(),
         })?;
-    let what = describe(path);
     let response = tokio::time::timeout(timeout, send(endpoint, request))
         .await
         .map_err(|_| EngineError::Timeout {
@@ -170,13 +200,13 @@ fn is_plain_http_to_tls(body: &[u8]) -> bool {
 }
 
 /// "GET /images/json" reads better without the version prefix and query.
-pub fn describe(path: &str) -> String {
+pub fn describe(method: &Method, path: &str) -> String {
     let path = path.split('?').next().unwrap_or(path);
     let path = match path.strip_prefix("/v") {
         Some(rest) => rest.find('/').map_or(path, |i| &rest[i..]),
         None => path,
     };
-    format!("GET {path}")
+    format!("{method} {path}")
 }
 
 /// HTTP/1.1 wants `/path?query` and a Host header, whatever form the caller built.
@@ -213,8 +243,15 @@ mod tests {
 
     #[test]
     fn describe_strips_version_and_query() {
-        assert_eq!(describe("/v1.41/images/json?all=1"), "GET /images/json");
-        assert_eq!(describe("/version"), "GET /version");
+        assert_eq!(
+            describe(&Method::GET, "/v1.41/images/json?all=1"),
+            "GET /images/json"
+        );
+        assert_eq!(describe(&Method::GET, "/version"), "GET /version");
+        assert_eq!(
+            describe(&Method::POST, "/v4.0.0/libpod/images/prune?all=true"),
+            "POST /libpod/images/prune"
+        );
     }
 
     #[test]

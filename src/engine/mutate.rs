@@ -128,33 +128,13 @@ impl Engine {
             "POST libpod images/prune (Podman, all unused)"
         );
         let what = "POST /libpod/images/prune";
-        let timeout = self.limits().write;
-        let request = hyper::Request::builder()
-            .method(hyper::Method::POST)
-            .uri(&path)
-            .body(http_body_util::Empty::<bytes::Bytes>::new())
-            .map_err(|e| EngineError::Io {
-                what: what.into(),
-                err: e.to_string(),
-            })?;
-        let exchange = async {
-            let response = http::send(self.endpoint(), request).await?;
-            let status = response.status();
-            let body = http::read_body(response.into_body(), what, self.limits().body).await?;
-            if !status.is_success() {
-                return Err(EngineError::Status {
-                    status: status.as_u16(),
-                    message: http::error_message(&body),
-                });
-            }
-            Ok(body)
-        };
-        let body = tokio::time::timeout(timeout, exchange)
-            .await
-            .map_err(|_| EngineError::Timeout {
-                what: what.into(),
-                secs: timeout.as_secs(),
-            })??;
+        let body = http::post(
+            self.endpoint(),
+            &path,
+            self.limits().write,
+            self.limits().body,
+        )
+        .await?;
         podman_prune_report(&body).map_err(|e| EngineError::BadResponse {
             what: what.into(),
             why: e.to_string(),
