@@ -122,10 +122,9 @@ impl Endpoint {
             Endpoint::Unix(path) => UnixStream::connect(path)
                 .await
                 .map(|s| Box::pin(s) as Pin<Box<dyn Stream>>),
-            Endpoint::Tcp(address) => TcpStream::connect(address.as_str()).await.map(|s| {
-                let _ = s.set_nodelay(true);
-                Box::pin(s) as Pin<Box<dyn Stream>>
-            }),
+            Endpoint::Tcp(address) => {
+                return Ok(Box::pin(tcp(self, address).await?));
+            }
             // Their failures are their own kinds, already in plain words.
             Endpoint::Tls { address, settings } => {
                 return tls::connect(self, address, settings).await;
@@ -134,6 +133,16 @@ impl Endpoint {
         };
         result.map_err(|err| EngineError::from_connect(self, err))
     }
+}
+
+/// A TCP connection to `address` for `endpoint` (plain, or under TLS), without Nagle's
+/// delay: requests are small and answered at once.
+pub(super) async fn tcp(endpoint: &Endpoint, address: &str) -> Result<TcpStream, EngineError> {
+    let stream = TcpStream::connect(address)
+        .await
+        .map_err(|err| EngineError::from_connect(endpoint, err))?;
+    let _ = stream.set_nodelay(true);
+    Ok(stream)
 }
 
 /// `[user@]host[:port][/socket]` after `ssh://`, as the docker CLI reads it.

@@ -17,7 +17,6 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{AlertDescription, CertificateError, ClientConfig, DigitallySignedStruct};
 use rustls::{RootCertStore, SignatureScheme};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use super::endpoint::{Endpoint, Stream, TlsSettings};
@@ -121,10 +120,7 @@ pub async fn connect(
     let host = host_of(address);
     let name = ServerName::try_from(host.to_string())
         .map_err(|_| fail(format!("{host:?} is neither a host name nor an IP address")))?;
-    let tcp = TcpStream::connect(address)
-        .await
-        .map_err(|err| EngineError::from_connect(endpoint, err))?;
-    let _ = tcp.set_nodelay(true);
+    let tcp = super::endpoint::tcp(endpoint, address).await?;
     let stream = TlsConnector::from(config)
         .connect(name, tcp)
         .await
