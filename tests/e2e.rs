@@ -322,24 +322,10 @@ fn osc52_texts(raw: &[u8]) -> Vec<String> {
 }
 
 fn base64_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bits: u32 = 0;
-    let mut count = 0;
-    let mut out = Vec::new();
-    for c in text.bytes().filter(|&c| c != b'=') {
-        let value = ALPHABET
-            .iter()
-            .position(|&a| a == c)
-            .unwrap_or_else(|| panic!("{c:?} is not base64"));
-        bits = bits << 6 | value as u32;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap_or_else(|err| panic!("{text:?} is not base64: {err}"))
 }
 
 /// `y` writes an OSC 52 sequence whose text is the selected image's ID, and says so; `Y` one
