@@ -199,9 +199,10 @@ fn a_list_that_loses_an_image_midway_is_asked_again() {
 fn a_busy_disk_usage_is_asked_for_again() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let busy = || {
+    // Docker 20.10 says it with 409 (containers, volumes) or 500 (layers).
+    let busy = |status| {
         Reply::Status(
-            409,
+            status,
             r#"{"message":"a disk usage operation is already running"}"#.into(),
         )
     };
@@ -212,13 +213,14 @@ fn a_busy_disk_usage_is_asked_for_again() {
             return Reply::Status(404, r#"{"message":"not here"}"#.into());
         }
         match counter.fetch_add(1, Ordering::SeqCst) {
-            0 | 1 => busy(),
+            0 => busy(409),
+            1 => busy(500),
             _ => Reply::Json(
                 r#"{"LayersSize":100,"Images":[{"Id":"sha256:aa","Size":100,"SharedSize":0,"Containers":0}]}"#.into(),
             ),
         }
     });
-    let always_busy = FakeEngine::start(move |_| busy());
+    let always_busy = FakeEngine::start(move |_| busy(409));
     let rt = runtime();
     rt.block_on(async {
         let engine = Engine::connect_with(Endpoint::parse(&fake.host).unwrap(), short_limits())

@@ -275,9 +275,10 @@ impl Engine {
         } else {
             self.path("/system/df")
         };
-        // The engine computes one disk usage at a time and refuses a second with 409 ("a disk
-        // usage operation is already running", e.g. a `docker system df` beside us); that one
-        // will end, so wait for it (up to the list time limit) rather than show its refusal.
+        // The engine computes one disk usage at a time and refuses a second ("a disk usage
+        // operation is already running", e.g. a `docker system df` beside us, or the one a
+        // quitting imgtui left running); that one will end, so wait for it (up to the list
+        // time limit) rather than show its refusal.
         let limit = self.limits.list;
         let mut waited = Duration::ZERO;
         let pauses = std::iter::successors(Some(Duration::from_millis(100)), |pause| {
@@ -394,9 +395,10 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, E
     serde_json::from_slice(body).map_err(|e| bad(what, e))
 }
 
-/// The engine's "one disk usage at a time" refusal.
+/// The engine's "one disk usage at a time" refusal. Docker 20.10 refuses a second disk usage with 409 where it counts containers and volumes,
+/// but with 500 where it counts layers; the words are the same.
 fn is_busy(error: &EngineError) -> bool {
-    matches!(error, EngineError::Status { status: 409, message } if message.contains("already running"))
+    matches!(error, EngineError::Status { status: 409 | 500, message } if message.contains("disk usage operation is already running"))
 }
 
 fn bad(what: &str, err: impl std::fmt::Display) -> EngineError {
