@@ -35,6 +35,68 @@ fn negotiates_the_api_version_of_each_engine() {
     }
 }
 
+/// `/_ping` (what the worker connects with, the list going out at once) agrees with
+/// `/version` on the API and the product, on every kind of engine.
+#[test]
+fn the_ping_agrees_with_the_version() {
+    let rt = runtime();
+    for engine in support::all_engines() {
+        let endpoint = Endpoint::parse(&engine.host).unwrap();
+        let reached = rt
+            .block_on(Engine::reach(endpoint, Default::default()))
+            .unwrap_or_else(|e| panic!("{}: {e}", engine.name));
+        let described = rt.block_on(reached.describe()).unwrap();
+        assert_eq!(reached.info().api_version, described.api_version);
+        assert_eq!(reached.info().product, described.product, "{}", engine.name);
+        let product = if engine.name == "podman" {
+            "Podman"
+        } else {
+            "Docker"
+        };
+        assert_eq!(described.product, product);
+        assert!(!described.version.is_empty() && !described.arch.is_empty());
+    }
+}
+
+/// The worker asks for the list without waiting for `/version`, yet reports in a fixed
+/// order: connected (with the engine's version) before the list, where images are kept
+/// (`GET /info`) after it.
+#[test]
+fn the_worker_reports_connected_then_the_list_then_storage() {
+    let rt = runtime();
+    for engine in support::all_engines() {
+        let order = rt.block_on(async {
+            let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+            let _handle = worker::spawn(Endpoint::parse(&engine.host).unwrap(), tx);
+            let mut order = Vec::new();
+            let collect = async {
+                while let Some(event) = events.recv().await {
+                    match event {
+                        EngineEvent::Status(imgtui::core::action::EngineStatus::Connected(
+                            info,
+                        )) => {
+                            assert!(!info.version.is_empty(), "{}: {info:?}", engine.name);
+                            order.push("connected");
+                        }
+                        EngineEvent::Listed { .. } => order.push("listed"),
+                        EngineEvent::Storage(storage) => {
+                            assert!(!storage.is_empty());
+                            order.push("storage");
+                            return;
+                        }
+                        _ => {}
+                    }
+                }
+            };
+            tokio::time::timeout(Duration::from_secs(120), collect)
+                .await
+                .unwrap_or_else(|_| panic!("{}: no storage reported", engine.name));
+            order
+        });
+        assert_eq!(order, ["connected", "listed", "storage"], "{}", engine.name);
+    }
+}
+
 #[test]
 fn lists_the_seed_set_with_quirks_normalised() {
     let rt = runtime();

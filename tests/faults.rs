@@ -325,6 +325,39 @@ fn engines_too_old_or_too_new_are_explained() {
     );
 }
 
+/// An engine (or a proxy in front of one) that does not answer `/_ping` with its API version
+/// is asked `/version`, as before `/_ping` was used; a ping that cannot connect is final.
+#[test]
+fn an_engine_without_ping_is_asked_its_version() {
+    let rt = runtime();
+    for ping in [
+        Reply::Status(404, r#"{"message":"page not found"}"#.into()),
+        Reply::Json("OK".into()),
+    ] {
+        let fake = FakeEngine::start_without_ping(move |path| {
+            if path.ends_with("/_ping") {
+                ping.clone()
+            } else {
+                Reply::Json("[]".into())
+            }
+        });
+        let engine = rt
+            .block_on(Engine::connect(Endpoint::parse(&fake.host).unwrap()))
+            .expect("connected through /version");
+        assert_eq!(engine.api().to_string(), "1.51");
+        assert_eq!(engine.info().version, "28.5.2-fake");
+        assert!(rt.block_on(engine.list_images()).unwrap().is_empty());
+    }
+    let silent = FakeEngine::start_without_ping(|_| Reply::Silent);
+    let error = rt
+        .block_on(Engine::connect_with(
+            Endpoint::parse(&silent.host).unwrap(),
+            short_limits(),
+        ))
+        .expect_err("no answer");
+    assert!(error.to_string().contains("GET /_ping"), "{error}");
+}
+
 /// Podman answers 200 with an empty body to a list option it does not take; imgtui then
 /// lists without options. An empty body to the plain list is a plain error.
 #[test]

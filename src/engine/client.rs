@@ -89,43 +89,62 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Connects and agrees on an API version: the engine's own, capped at ours.
+    /// Connects and agrees on an API version (`reach`), then learns what the engine is
+    /// (`describe`).
     pub async fn connect(endpoint: Endpoint) -> Result<Engine, EngineError> {
         Engine::connect_with(endpoint, Limits::default()).await
     }
 
     /// `connect` with other time and size limits (tests use short ones).
     pub async fn connect_with(endpoint: Endpoint, limits: Limits) -> Result<Engine, EngineError> {
-        let body = http::get(&endpoint, "/version", limits.quick, limits.body).await?;
-        let version: VersionWire = parse(&body, "GET /version")?;
-        let server =
-            ApiVersion::parse(&version.api_version).ok_or_else(|| EngineError::BadResponse {
-                what: "GET /version".into(),
-                why: format!("no API version in {:?}", version.api_version),
-            })?;
+        let mut engine = Engine::reach(endpoint, limits).await?;
+        engine.info = engine.describe().await?;
+        Ok(engine)
+    }
+
+    /// Agrees on an API version through `GET /_ping`, whose headers name the engine's API
+    /// (and Podman's own version): under a millisecond, where `GET /version` takes 15 ms on
+    /// Docker 20.10 and 0.4 s on Podman 4.3. So the list can be asked for at once, with
+    /// `describe` beside it. An engine whose ping does not say is asked `/version` instead.
+    pub async fn reach(endpoint: Endpoint, limits: Limits) -> Result<Engine, EngineError> {
+        let ping = match http::headers(&endpoint, "/_ping", limits.quick, limits.body).await {
+            Ok(headers) => Some(headers),
+            Err(error) if error.is_connection_problem() => return Err(error),
+            // A proxy or an old engine without the endpoint.
+            Err(_) => None,
+        };
+        let said = ping.and_then(|headers| {
+            let api = headers.get("api-version")?.to_str().ok()?;
+            let podman = headers.contains_key("libpod-api-version");
+            Some((
+                ApiVersion::parse(api)?,
+                if podman { "Podman" } else { "Docker" },
+            ))
+        });
+        let (server, product) = match said {
+            Some(said) => said,
+            None => {
+                let version = version(&endpoint, limits).await?;
+                let server = ApiVersion::parse(&version.api_version).ok_or_else(|| {
+                    EngineError::BadResponse {
+                        what: "GET /version".into(),
+                        why: format!("no API version in {:?}", version.api_version),
+                    }
+                })?;
+                (server, version.product())
+            }
+        };
         if server < MIN_API {
             return Err(EngineError::UnsupportedApi {
                 version: server.to_string(),
             });
         }
-        // An engine that no longer speaks our newest API is newer than imgtui.
-        if let Some(min) = ApiVersion::parse(&version.min_api_version)
-            && min > MAX_API
-        {
-            return Err(EngineError::ApiTooNew {
-                minimum: min.to_string(),
-                ours: MAX_API.to_string(),
-            });
-        }
         let api = server.min(MAX_API);
         let info = EngineInfo {
             host: endpoint.to_string(),
-            product: version.product().to_string(),
-            version: version.version.clone(),
+            product: product.to_string(),
             api_version: api.to_string(),
-            os: version.os.clone(),
-            arch: version.arch.clone(),
-            storage: String::new(),
+            ..EngineInfo::default()
         };
         let docker = bollard_client(&endpoint, api, limits.write.as_secs());
         Ok(Engine {
@@ -135,6 +154,34 @@ impl Engine {
             info,
             docker,
         })
+    }
+
+    /// What the engine is (`GET /version`: product, version, platform), for the status bar,
+    /// refusing an engine that no longer speaks our newest API (it is newer than imgtui).
+    pub async fn describe(&self) -> Result<EngineInfo, EngineError> {
+        let version = version(&self.endpoint, self.limits).await?;
+        if let Some(min) = ApiVersion::parse(&version.min_api_version)
+            && min > MAX_API
+        {
+            return Err(EngineError::ApiTooNew {
+                minimum: min.to_string(),
+                ours: MAX_API.to_string(),
+            });
+        }
+        Ok(EngineInfo {
+            host: self.endpoint.to_string(),
+            product: version.product().to_string(),
+            version: version.version.clone(),
+            api_version: self.api.to_string(),
+            os: version.os.clone(),
+            arch: version.arch.clone(),
+            storage: String::new(),
+        })
+    }
+
+    /// What `describe` learnt, for everything this engine does next (Podman's quirks).
+    pub fn set_info(&mut self, info: EngineInfo) {
+        self.info = info;
     }
 
     pub fn info(&self) -> &EngineInfo {
@@ -347,6 +394,12 @@ impl Engine {
             buffer: BytesMut::new(),
         })
     }
+}
+
+/// `GET /version`, unversioned: it is how an engine says which versions it speaks.
+async fn version(endpoint: &Endpoint, limits: Limits) -> Result<VersionWire, EngineError> {
+    let body = http::get(endpoint, "/version", limits.quick, limits.body).await?;
+    parse(&body, "GET /version")
 }
 
 /// The engine's event stream: one JSON object per line.

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use http::{Method, Request, Response, header};
+use http::{HeaderMap, Method, Request, Response, header};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::{Body, Incoming};
 use hyper_util::rt::TokioIo;
@@ -69,7 +69,21 @@ pub async fn get(
     timeout: Duration,
     limits: BodyLimits,
 ) -> Result<Bytes, EngineError> {
-    exchange(endpoint, Method::GET, path, timeout, limits).await
+    Ok(exchange(endpoint, Method::GET, path, timeout, limits)
+        .await?
+        .1)
+}
+
+/// `GET path` for its response headers (`/_ping` answers in them), as `get`.
+pub async fn headers(
+    endpoint: &Endpoint,
+    path: &str,
+    timeout: Duration,
+    limits: BodyLimits,
+) -> Result<HeaderMap, EngineError> {
+    Ok(exchange(endpoint, Method::GET, path, timeout, limits)
+        .await?
+        .0)
 }
 
 /// `POST path` with no body, as `get` (Podman's own prune).
@@ -79,7 +93,9 @@ pub async fn post(
     timeout: Duration,
     limits: BodyLimits,
 ) -> Result<Bytes, EngineError> {
-    exchange(endpoint, Method::POST, path, timeout, limits).await
+    Ok(exchange(endpoint, Method::POST, path, timeout, limits)
+        .await?
+        .1)
 }
 
 async fn exchange(
@@ -88,11 +104,13 @@ async fn exchange(
     path: &str,
     timeout: Duration,
     limits: BodyLimits,
-) -> Result<Bytes, EngineError> {
+) -> Result<(HeaderMap, Bytes), EngineError> {
     let what = describe(&method, path);
     let whole = async {
-        let body = open_with(endpoint, method, path, timeout, limits).await?;
-        read_body(body, &what, limits).await
+        let (head, body) = open_with(endpoint, method, path, timeout, limits)
+            .await?
+            .into_parts();
+        Ok((head.headers, read_body(body, &what, limits).await?))
     };
     tokio::time::timeout(timeout, whole)
         .await
@@ -110,7 +128,9 @@ pub async fn open(
     timeout: Duration,
     limits: BodyLimits,
 ) -> Result<Incoming, EngineError> {
-    open_with(endpoint, Method::GET, path, timeout, limits).await
+    Ok(open_with(endpoint, Method::GET, path, timeout, limits)
+        .await?
+        .into_body())
 }
 
 async fn open_with(
@@ -119,7 +139,7 @@ async fn open_with(
     path: &str,
     timeout: Duration,
     limits: BodyLimits,
-) -> Result<Incoming, EngineError> {
+) -> Result<Response<Incoming>, EngineError> {
     let what = describe(&method, path);
     let request = Request::builder()
         .method(method)
@@ -148,7 +168,7 @@ async fn open_with(
             message: error_message(&body),
         });
     }
-    Ok(response.into_body())
+    Ok(response)
 }
 
 /// Reads a body to the end, within the size limit and with at most `limits.idle` between

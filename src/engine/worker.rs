@@ -10,12 +10,12 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-use super::client::Engine;
+use super::client::{Engine, Limits};
 use super::endpoint::Endpoint;
 use super::error::EngineError;
 use super::operate;
 use super::wire::EventWire;
-use crate::core::action::{Command, EngineEvent, EngineStatus};
+use crate::core::action::{Command, EngineEvent, EngineInfo, EngineStatus};
 use crate::core::cleanup::{Outcome, PruneOutcome};
 use crate::core::image::ImageId;
 
@@ -89,29 +89,18 @@ async fn run(
             host: host.clone(),
             attempt,
         }));
-        let error = match Engine::connect(endpoint.clone()).await {
+        let error = match Engine::reach(endpoint.clone(), Limits::default()).await {
             Ok(engine) => {
-                attempt = 0;
-                let info = engine.info();
-                tracing::info!(
-                    host,
-                    product = ?info.product,
-                    version = ?info.version,
-                    api = ?info.api_version,
-                    "connected"
-                );
-                let _ = out.send(EngineEvent::Status(EngineStatus::Connected(
-                    engine.info().clone(),
-                )));
-                // Once per connection, beside the list: the header waits for it, nothing else.
-                let (facts, to) = (engine.clone(), out.clone());
-                tokio::spawn(async move {
-                    if let Some(storage) = facts.storage().await {
-                        tracing::info!(storage = ?storage, "engine storage");
-                        let _ = to.send(EngineEvent::Storage(storage));
-                    }
-                });
-                match follow(&engine, &out, &mut inbox, &mut generation, fallback).await {
+                match follow(
+                    engine,
+                    &out,
+                    &mut inbox,
+                    &mut generation,
+                    fallback,
+                    &mut attempt,
+                )
+                .await
+                {
                     Ok(()) => return, // the loop has gone
                     Err(lost) => {
                         // Debug formatting: engine text may hold escape sequences.
@@ -144,17 +133,29 @@ async fn run(
 
 type Pending = Pin<Box<dyn Future<Output = Vec<EngineEvent>> + Send>>;
 
+type Describing = Pin<Box<dyn Future<Output = Result<EngineInfo, EngineError>> + Send>>;
+
 /// Lists, then applies events until the connection is lost (`Err`) or the loop is gone (`Ok`).
 async fn follow(
-    engine: &Engine,
+    mut engine: Engine,
     out: &UnboundedSender<EngineEvent>,
     inbox: &mut UnboundedReceiver<EngineRequest>,
     generation: &mut u64,
     fallback: Option<Duration>,
+    attempt: &mut u32,
 ) -> Result<(), EngineError> {
+    // What the engine is (`GET /version`) is asked beside the list, which is what the user
+    // waits for; the list is applied only once the status says connected.
+    let mut describing: Option<Describing> = Some({
+        let engine = engine.clone();
+        Box::pin(async move { engine.describe().await })
+    });
     // Subscribe first, then list: whatever changes during the list is in the stream.
     let mut events = engine.events().await?;
-    let mut listing: Option<Listing> = Some(start_list(engine, *generation, out));
+    let mut listing: Option<Listing> = Some(start_list(&engine, *generation, out));
+    // Where images are kept (`GET /info`) only feeds the header, and the engine answers it
+    // no faster than a small list: asked once the first list is in, not beside it.
+    let mut storage_asked = false;
     // Events that arrive while a list is in flight wait for it, so the list cannot undo them.
     let mut held: Vec<EventWire> = Vec::new();
     // Fetches run concurrently but their results are applied in event order, so a slow
@@ -168,14 +169,18 @@ async fn follow(
 
     loop {
         tokio::select! {
+            described = async { describing.as_mut().expect("guarded by the if").await }, if describing.is_some() => {
+                describing = None;
+                connected(&mut engine, described?, out, attempt);
+            },
             request = inbox.recv() => match request {
                 None => return Ok(()),
                 Some(EngineRequest::Refresh { generation: g }) => {
                     tracing::info!(generation = g, "re-list asked for");
                     *generation = g;
-                    listing = Some(start_list(engine, g, out));
+                    listing = Some(start_list(&engine, g, out));
                 }
-                Some(EngineRequest::Operate(command)) => operate(engine, command, out),
+                Some(EngineRequest::Operate(command)) => operate(&engine, command, out),
             },
             event = events.next() => match event? {
                 None => {
@@ -190,7 +195,7 @@ async fn follow(
                 }
                 Some(event) if event.needs_relist() => {
                     tracing::info!(action = ?event.action, "an event naming no image: re-listing");
-                    listing = Some(start_list(engine, *generation, out));
+                    listing = Some(start_list(&engine, *generation, out));
                 }
                 Some(event) => {
                     tracing::debug!(kind = ?event.kind, action = ?event.action, "engine event");
@@ -199,8 +204,16 @@ async fn follow(
             },
             results = async { listing.as_mut().expect("guarded by the if").await }, if listing.is_some() => {
                 listing = None;
+                // The list came back before `/version`: the status says connected first.
+                if let Some(describing) = describing.take() {
+                    connected(&mut engine, describing.await?, out, attempt);
+                }
                 for result in results? {
                     let _ = out.send(result);
+                }
+                if !storage_asked {
+                    storage_asked = true;
+                    ask_storage(&engine, out);
                 }
                 let mut relist = false;
                 for event in held.drain(..) {
@@ -213,7 +226,7 @@ async fn follow(
                 // The list may have been read before that load finished.
                 if relist {
                     tracing::info!("an event naming no image came during the list: re-listing");
-                    listing = Some(start_list(engine, *generation, out));
+                    listing = Some(start_list(&engine, *generation, out));
                 }
             },
             Some(results) = fetches.next(), if !fetches.is_empty() => {
@@ -225,11 +238,42 @@ async fn follow(
             _ = async { fallback.as_mut().expect("guarded by the if").tick().await }, if fallback.is_some() => {
                 if listing.is_none() {
                     tracing::info!(generation = *generation, "periodic re-list (refresh_fallback_secs)");
-                    listing = Some(start_list(engine, *generation, out));
+                    listing = Some(start_list(&engine, *generation, out));
                 }
             },
         }
     }
+}
+
+/// The engine said what it is: from now on its reports say so, and a later loss of the
+/// connection starts the reconnect backoff from the beginning.
+fn connected(
+    engine: &mut Engine,
+    info: EngineInfo,
+    out: &UnboundedSender<EngineEvent>,
+    attempt: &mut u32,
+) {
+    *attempt = 0;
+    tracing::info!(
+        host = info.host,
+        product = ?info.product,
+        version = ?info.version,
+        api = ?info.api_version,
+        "connected"
+    );
+    engine.set_info(info.clone());
+    let _ = out.send(EngineEvent::Status(EngineStatus::Connected(info)));
+}
+
+/// Where the engine keeps images, for the header, in the background.
+fn ask_storage(engine: &Engine, out: &UnboundedSender<EngineEvent>) {
+    let (engine, out) = (engine.clone(), out.clone());
+    tokio::spawn(async move {
+        if let Some(storage) = engine.storage().await {
+            tracing::info!(storage = ?storage, "engine storage");
+            let _ = out.send(EngineEvent::Storage(storage));
+        }
+    });
 }
 
 /// Runs a removal or prune beside the event stream, whose events then patch the list.

@@ -1,5 +1,5 @@
 //! A misbehaving engine on a unix socket, for faults a real engine will not produce: it
-//! answers `/version` and `/containers/json` like Docker 28 and every other path as the test
+//! answers `/_ping`, `/version` and `/containers/json` like Docker 28 and every other path as the test
 //! says (truncated, huge, endless, silent, an error status…). One thread per connection,
 //! one request per connection (imgtui opens one per request).
 
@@ -34,8 +34,8 @@ pub struct FakeEngine {
 }
 
 impl FakeEngine {
-    /// Starts the fake; `route` decides the answer for each path other than `/version` and
-    /// `/containers/json` (e.g. `/v1.51/images/json?manifests=1`).
+    /// Starts the fake; `route` decides the answer for each path other than `/_ping`,
+    /// `/version` and `/containers/json` (e.g. `/v1.51/images/json?manifests=1`).
     pub fn start(route: impl Fn(&str) -> Reply + Send + Sync + 'static) -> FakeEngine {
         FakeEngine::start_as(VERSION, route)
     }
@@ -43,6 +43,20 @@ impl FakeEngine {
     /// `start`, answering `/version` with `version` (another engine's `GET /version`).
     pub fn start_as(
         version: &'static str,
+        route: impl Fn(&str) -> Reply + Send + Sync + 'static,
+    ) -> FakeEngine {
+        FakeEngine::launch(version, true, route)
+    }
+
+    /// `start`, leaving `/_ping` to `route` too (an engine or proxy that does not answer it
+    /// as Docker does).
+    pub fn start_without_ping(route: impl Fn(&str) -> Reply + Send + Sync + 'static) -> FakeEngine {
+        FakeEngine::launch(VERSION, false, route)
+    }
+
+    fn launch(
+        version: &'static str,
+        ping: bool,
         route: impl Fn(&str) -> Reply + Send + Sync + 'static,
     ) -> FakeEngine {
         let dir = std::env::temp_dir().join(super::unique("imgtui-fake"));
@@ -54,7 +68,7 @@ impl FakeEngine {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { return };
                 let route = route.clone();
-                std::thread::spawn(move || serve(stream, version, &*route));
+                std::thread::spawn(move || serve(stream, version, ping, &*route));
             }
         });
         FakeEngine {
@@ -72,7 +86,7 @@ impl Drop for FakeEngine {
 
 const VERSION: &str = r#"{"Version":"28.5.2-fake","ApiVersion":"1.51","MinAPIVersion":"1.24","Os":"linux","Arch":"amd64","Components":[{"Name":"Engine","Version":"28.5.2-fake"}]}"#;
 
-fn serve(stream: UnixStream, version: &str, route: &dyn Fn(&str) -> Reply) {
+fn serve(stream: UnixStream, version: &str, ping: bool, route: &dyn Fn(&str) -> Reply) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
@@ -88,7 +102,9 @@ fn serve(stream: UnixStream, version: &str, route: &dyn Fn(&str) -> Reply) {
         }
     }
     let path = request_line.split(' ').nth(1).unwrap_or("/").to_string();
-    let reply = if path.ends_with("/version") {
+    let reply = if ping && path.ends_with("/_ping") {
+        return pong(stream, version);
+    } else if path.ends_with("/version") {
         Reply::Json(version.into())
     } else if path.contains("/containers/json") {
         Reply::Json("[]".into())
@@ -98,6 +114,16 @@ fn serve(stream: UnixStream, version: &str, route: &dyn Fn(&str) -> Reply) {
         route(&path)
     };
     let _ = answer(stream, reply);
+}
+
+/// `/_ping` as Docker answers it: the API version of `version` in a header.
+fn pong(mut out: UnixStream, version: &str) {
+    let version: serde_json::Value = serde_json::from_str(version).unwrap();
+    let api = version["ApiVersion"].as_str().unwrap_or_default();
+    let _ = write!(
+        out,
+        "HTTP/1.1 200 OK\r\nApi-Version: {api}\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK"
+    );
 }
 
 fn answer(mut out: UnixStream, reply: Reply) -> std::io::Result<()> {
