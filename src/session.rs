@@ -43,7 +43,13 @@ impl Session {
             // second loses to the engine's (see `EngineEvent::Cached`).
             let out = out.clone();
             tokio::task::spawn_blocking(move || {
+                let started = std::time::Instant::now();
                 if let Some(cached) = cache.load() {
+                    tracing::info!(
+                        images = cached.images.len(),
+                        millis = started.elapsed().as_millis() as u64,
+                        "saved list read"
+                    );
                     let _ = out.send(EngineEvent::Cached {
                         images: cached.images,
                         saved_at: cached.saved_at,
