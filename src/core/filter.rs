@@ -293,7 +293,7 @@ impl Filter {
 
     /// The needle, when the filter is one plain fuzzy term and nothing else (no facts, no
     /// negation, not possibly an id prefix, ASCII): then passing is exactly finding it in
-    /// the image's text, and typing on can resume where it was found (`Entry::find_after`).
+    /// the image's text, and typing on can resume where it was found (`SearchText::find_after`).
     pub fn single_needle(&self) -> Option<&Needle> {
         match (&self.facts[..], &self.fuzzy[..]) {
             ([], [term]) if !term.negated && term.id_prefix.is_none() => term

@@ -60,6 +60,29 @@ impl SearchText {
         self.generation += 1;
     }
 
+    /// `find` for `needle` in image `index` when its first `matched` bytes matched at `hit`:
+    /// the earliest match ends as early as possible, so the rest of the needle matches in
+    /// that field iff it follows that end; else only a later field can hold it (an earlier
+    /// one lacks even the start). Typing on then reads a few bytes per image, and looks the
+    /// image's entry up only when the match moves to a later field.
+    pub fn find_after(
+        &self,
+        index: usize,
+        needle: &Needle,
+        hit: Hit,
+        matched: usize,
+    ) -> Option<Hit> {
+        let rest = needle.bytes.get(matched..)?;
+        let tail = self.bytes.get(hit.end as usize..hit.field_end as usize)?;
+        match subsequence_end(rest, tail) {
+            Some(after) => Some(Hit {
+                end: hit.end + after as u32,
+                ..hit
+            }),
+            None => self.of(index)?.find(needle, hit.field as usize + 1),
+        }
+    }
+
     /// Which build of the text this is (see `Hit`).
     pub fn generation(&self) -> u64 {
         self.generation
@@ -171,33 +194,12 @@ impl Entry<'_> {
                 return Some(Hit {
                     field: field as u32,
                     end: (from + after) as u32,
+                    field_end: end as u32,
                 });
             }
             from = end + 1;
         }
         None
-    }
-
-    /// `find` for `needle` when its first `hit.len` bytes matched at `hit`: the earliest
-    /// match ends as early as possible, so the rest of the needle matches in that field iff
-    /// it follows that end; else only a later field can hold it (an earlier one lacks even
-    /// the start). Typing on then reads a few bytes per image instead of every field again.
-    pub fn find_after(&self, needle: &Needle, hit: Hit, matched: usize) -> Option<Hit> {
-        let field = hit.field as usize;
-        let field_end = *self.field_ends.get(field)? as usize;
-        let start = hit.end as usize;
-        let rest = needle.bytes.get(matched..)?;
-        match self
-            .bytes
-            .get(start..field_end)
-            .and_then(|tail| subsequence_end(rest, tail))
-        {
-            Some(after) => Some(Hit {
-                field: hit.field,
-                end: (start + after) as u32,
-            }),
-            None => self.find(needle, field + 1),
-        }
     }
 
     /// The fields, each as it is in the text (lower-cased).
@@ -266,6 +268,8 @@ pub struct Hit {
     field: u32,
     /// The byte after the needle's last byte, in the whole text.
     end: u32,
+    /// Where the field ends (its NUL), in the whole text.
+    field_end: u32,
 }
 
 /// If `needle`'s bytes appear in `haystack` in order, matched as early as they can be

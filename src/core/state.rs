@@ -705,14 +705,14 @@ impl AppState {
                     continue;
                 }
                 let index = from + offset;
+                if let (Some(needle), Some(matched), Some(previous)) = (single, resume, *hit) {
+                    *hit = search.find_after(index, needle, previous, matched);
+                    *pass = hit.is_some();
+                    continue;
+                }
                 let text = search.of(index);
                 if let (Some(needle), Some(text)) = (single, text) {
-                    *hit = match (resume, *hit) {
-                        (Some(matched), Some(previous)) => {
-                            text.find_after(needle, previous, matched)
-                        }
-                        _ => text.find(needle, 0),
-                    };
+                    *hit = text.find(needle, 0);
                     *pass = hit.is_some();
                     continue;
                 }
