@@ -124,22 +124,6 @@ fn prefix(text: &str, skip: usize) -> u128 {
     u128::from_be_bytes(bytes)
 }
 
-/// How many leading bytes all `texts` share: often a registry and organisation for names.
-/// Keys start after it, where the strings differ.
-fn shared_prefix<'a>(mut texts: impl Iterator<Item = &'a str>) -> usize {
-    let Some(first) = texts.next() else {
-        return 0;
-    };
-    let first = first.as_bytes();
-    texts.fold(first.len(), |shared, text| {
-        first[..shared]
-            .iter()
-            .zip(text.as_bytes())
-            .take_while(|(a, b)| a == b)
-            .count()
-    })
-}
-
 impl Sort {
     fn key(self, image: &Image, uses: u64, index: u32, skip: Skip) -> Key {
         let primary = match self.key {
@@ -163,34 +147,54 @@ impl Sort {
     }
 }
 
-/// The bytes every id and every name being sorted share: keys start after them.
-#[derive(Clone, Copy)]
-struct Skip {
-    id: usize,
-    name: usize,
+/// How many leading bytes every id and every name being sorted share: keys start after them.
+/// Fewer than they really share is still right (the keys just start earlier).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Skip {
+    pub id: usize,
+    pub name: usize,
 }
 
-/// How many leading bytes every id in `images` shares (`sha256:` and whatever else), kept by
-/// the state as images come and go, so that a sort need not read every id twice.
-pub fn shared_id_prefix(images: &[Image]) -> usize {
-    shared_prefix(images.iter().map(|image| image.id.as_str()))
-}
+/// The leading bytes every text of one kind shares (the images' ids, or their names), kept
+/// by the state as texts come, so that a sort need not read every one of them first (for
+/// names that took as long as the sort). Adding a text can only shorten it; after a text
+/// is gone it may be shorter than the truth, which `Skip` allows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SharedPrefix(Option<Vec<u8>>);
 
-/// `shared_id_prefix` after `added` joined `images`: the shared part can only shrink, to
-/// what `added` has in common with any one member.
-pub fn shared_id_prefix_with(images: &[Image], shared: usize, added: &str) -> usize {
-    match images.first() {
-        Some(first) => shared.min(shared_prefix([first.id.as_str(), added].into_iter())),
-        None => added.len(),
+impl SharedPrefix {
+    pub fn of<'a>(texts: impl Iterator<Item = &'a str>) -> SharedPrefix {
+        let mut shared = SharedPrefix::default();
+        texts.for_each(|text| shared.add(text));
+        shared
+    }
+
+    pub fn add(&mut self, text: &str) {
+        match &mut self.0 {
+            None => self.0 = Some(text.as_bytes().to_vec()),
+            Some(shared) => {
+                let same = shared
+                    .iter()
+                    .zip(text.as_bytes())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                shared.truncate(same);
+            }
+        }
+    }
+
+    /// How many bytes are shared.
+    pub fn bytes(&self) -> usize {
+        self.0.as_ref().map_or(0, Vec::len)
     }
 }
 
 /// Sorts `order` (indices into `images`) in place; `uses(i)` is image `i`'s container count,
-/// `id_skip` a number of leading bytes every id shares (`shared_id_prefix`).
+/// `skip` how many leading bytes every id and every name shares (`SharedPrefix`).
 pub fn sort_indices(
     images: &[Image],
     uses: impl Fn(u32) -> u64,
-    id_skip: usize,
+    skip: Skip,
     sort: Sort,
     order: &mut [u32],
 ) {
@@ -204,16 +208,6 @@ pub fn sort_indices(
         members
     };
     let rows = || members.iter().map(|&i| (&images[i as usize], i));
-    // Names often share a registry and organisation: the keys start after that.
-    let skip = Skip {
-        id: id_skip,
-        name: match sort.key {
-            SortKey::Name => {
-                shared_prefix(rows().filter_map(|(image, _)| image.primary_reference()))
-            }
-            _ => 0,
-        },
-    };
     let mut keys: Vec<Key> = rows()
         .map(|(image, i)| sort.key(image, uses(i), i, skip))
         .collect();
@@ -273,10 +267,31 @@ mod tests {
         }
     }
 
+    /// What every id and every name in `images` share, as the state keeps it.
+    fn skip_of(images: &[Image]) -> Skip {
+        Skip {
+            id: SharedPrefix::of(images.iter().map(|i| i.id.as_str())).bytes(),
+            name: SharedPrefix::of(images.iter().filter_map(Image::primary_reference)).bytes(),
+        }
+    }
+
+    /// The longest prefix all `texts` share, the plain way.
+    fn truly_shared(texts: &[&str]) -> usize {
+        let Some(first) = texts.first() else { return 0 };
+        (0..=first.len())
+            .rev()
+            .find(|&n| {
+                texts
+                    .iter()
+                    .all(|t| t.as_bytes().starts_with(&first.as_bytes()[..n]))
+            })
+            .unwrap_or(0)
+    }
+
     fn sorted(images: &[Image], sort: Sort) -> Vec<&str> {
         let mut order: Vec<u32> = (0..images.len() as u32).collect();
         let uses = |i: u32| images[i as usize].containers.unwrap_or(0);
-        sort_indices(images, uses, shared_id_prefix(images), sort, &mut order);
+        sort_indices(images, uses, skip_of(images), sort, &mut order);
         order
             .iter()
             .map(|&i| images[i as usize].id.as_str())
@@ -376,21 +391,25 @@ mod tests {
         };
         proptest!(config, |(images in prop::collection::vec(image, 0..40), sort in sort)| {
             let uses = |i: &Image| i.containers.unwrap_or(0);
-            let mut packed: Vec<u32> = (0..images.len() as u32).collect();
-            // The shared part as the state keeps it: grown one image at a time.
-            let mut skip = 0;
-            for n in 0..images.len() {
-                skip = shared_id_prefix_with(&images[..n], skip, images[n].id.as_str());
-            }
-            prop_assert_eq!(skip, shared_id_prefix(&images));
-            sort_indices(&images, |i| uses(&images[i as usize]), skip, sort, &mut packed);
+            // The shared parts as the state keeps them, grown one image at a time, are what
+            // the texts really share.
+            let skip = skip_of(&images);
+            let ids: Vec<&str> = images.iter().map(|i| i.id.as_str()).collect();
+            let names: Vec<&str> = images.iter().filter_map(Image::primary_reference).collect();
+            prop_assert_eq!(skip.id, truly_shared(&ids));
+            prop_assert_eq!(skip.name, truly_shared(&names));
             let mut plain: Vec<u32> = (0..images.len() as u32).collect();
             plain.sort_by(|&x, &y| {
                 let (a, b) = (&images[x as usize], &images[y as usize]);
                 sort.compare(a, uses(a), b, uses(b))
             });
             let ids = |order: &[u32]| order.iter().map(|&i| images[i as usize].id.clone()).collect::<Vec<_>>();
-            prop_assert_eq!(ids(&packed), ids(&plain));
+            // Fewer shared bytes than the truth (after a removal) sort the same.
+            for skip in [skip, Skip::default(), Skip { id: skip.id / 2, name: skip.name / 2 }] {
+                let mut packed: Vec<u32> = (0..images.len() as u32).collect();
+                sort_indices(&images, |i| uses(&images[i as usize]), skip, sort, &mut packed);
+                prop_assert_eq!(ids(&packed), ids(&plain));
+            }
         });
     }
 

@@ -14,7 +14,7 @@ use super::image::{ContainerRef, Image, ImageId};
 use super::inspect::Inspect;
 use super::picker::Picker;
 use super::search::{Hit, Needle, SearchText};
-use super::sort::{OrderCache, Sort, shared_id_prefix, shared_id_prefix_with, sort_indices};
+use super::sort::{OrderCache, SharedPrefix, Skip, Sort, sort_indices};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Focus {
@@ -100,9 +100,10 @@ pub struct AppState {
     /// Per index into `images`: its container count as `uses` gives it, so that sorting and
     /// filtering 100,000 images by it costs no hashing. Recounted on every change.
     uses: Vec<Option<u64>>,
-    /// How many leading bytes every id shares (`sort::shared_id_prefix`), kept up to date as
-    /// images come, so a sort reads each id once. Still right after a removal.
-    id_skip: usize,
+    /// What every id and every name shares, kept up to date as images and tags come, so a
+    /// sort reads each id and name once. Still right (if shorter) after a removal.
+    ids_shared: SharedPrefix,
+    names_shared: SharedPrefix,
     /// Marked images, for a bulk delete.
     marks: HashSet<ImageId>,
     sort: Sort,
@@ -164,7 +165,8 @@ impl AppState {
             orders: OrderCache::default(),
             containers: None,
             uses: Vec::new(),
-            id_skip: 0,
+            ids_shared: SharedPrefix::default(),
+            names_shared: SharedPrefix::default(),
             marks: HashSet::new(),
             sort,
             filter: Filter::default(),
@@ -350,7 +352,8 @@ impl AppState {
         }
         self.marks.retain(|id| positions.contains_key(id));
         self.search.invalidate();
-        self.id_skip = shared_id_prefix(&kept);
+        self.ids_shared = SharedPrefix::of(kept.iter().map(|i| i.id.as_str()));
+        self.names_shared = SharedPrefix::of(kept.iter().filter_map(Image::primary_reference));
         self.images = kept;
         self.positions = positions;
         self.sorted = (0..self.images.len() as u32).collect();
@@ -390,7 +393,7 @@ impl AppState {
             }
             None => {
                 let i = self.images.len();
-                self.id_skip = shared_id_prefix_with(&self.images, self.id_skip, image.id.as_str());
+                self.ids_shared.add(image.id.as_str());
                 self.positions.insert(image.id.clone(), i);
                 self.sorted.push(i as u32);
                 self.passes.push(true);
@@ -403,6 +406,9 @@ impl AppState {
         };
         lost_a_tag.push(index);
         for i in lost_a_tag {
+            if let Some(name) = self.images[i].primary_reference() {
+                self.names_shared.add(name);
+            }
             self.refilter(i);
         }
         self.reorder();
@@ -469,6 +475,9 @@ impl AppState {
     pub(super) fn drop_reference(&mut self, id: &ImageId, reference: &str) {
         if let Some(&i) = self.positions.get(id) {
             self.images[i].repo_tags.retain(|t| t != reference);
+            if let Some(name) = self.images[i].primary_reference() {
+                self.names_shared.add(name);
+            }
             self.refilter(i);
             self.reorder();
         }
@@ -566,13 +575,11 @@ impl AppState {
             _ => {
                 let uses = &self.uses;
                 let uses = |i: u32| uses[i as usize].unwrap_or(0);
-                sort_indices(
-                    &self.images,
-                    uses,
-                    self.id_skip,
-                    self.sort,
-                    &mut self.sorted,
-                );
+                let skip = Skip {
+                    id: self.ids_shared.bytes(),
+                    name: self.names_shared.bytes(),
+                };
+                sort_indices(&self.images, uses, skip, self.sort, &mut self.sorted);
                 self.orders.put(self.sort, &self.sorted);
             }
         }

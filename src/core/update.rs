@@ -628,6 +628,78 @@ mod tests {
         });
     }
 
+    /// Whatever arrives (lists, images and tags that move, removals, untags), every sort
+    /// shows the images in the order `Sort::compare` gives: the shared id and name prefixes
+    /// the state keeps as things change never cut a key short.
+    #[test]
+    fn every_sort_stays_right_as_images_and_tags_change() {
+        use crate::core::sort::SortKey;
+        use proptest::prelude::*;
+        #[derive(Clone, Debug)]
+        enum Change {
+            List(Vec<(u8, u64, Vec<String>)>),
+            Upsert(u8, u64, Vec<String>),
+            Gone(u8),
+            /// Untags the image's first tag, so its name becomes its next tag.
+            Untag(u8),
+        }
+        let id = |n: u8| format!("sha256:ab{:02x}", n % 12);
+        let tags = prop::collection::vec("(reg/team/app|reg/team/apq|reg/t|x)(:[0-9]{1,2})?", 0..3);
+        let image = (any::<u8>(), 0u64..4, tags);
+        let change = prop_oneof![
+            prop::collection::vec(image.clone(), 0..8).prop_map(Change::List),
+            image.prop_map(|(n, size, tags)| Change::Upsert(n, size, tags)),
+            any::<u8>().prop_map(Change::Gone),
+            any::<u8>().prop_map(Change::Untag),
+        ];
+        let config = ProptestConfig {
+            failure_persistence: None,
+            cases: 256,
+            ..ProptestConfig::default()
+        };
+        proptest!(config, |(changes in prop::collection::vec(change, 1..12))| {
+            let mut state = AppState::new(Sort::default(), "unix:///test.sock");
+            let make = |n: u8, size: u64, tags: Vec<String>| Image {
+                id: ImageId::new(id(n)),
+                size,
+                created: Some(i64::from(n % 3)),
+                repo_tags: tags,
+                ..Image::default()
+            };
+            for change in changes {
+                match change {
+                    Change::List(list) => {
+                        let images = list.into_iter().map(|(n, s, t)| make(n, s, t)).collect();
+                        state.update(Message::Engine(EngineEvent::Listed { generation: 0, images }));
+                    }
+                    Change::Upsert(n, size, tags) => {
+                        let image = Box::new(make(n, size, tags));
+                        state.update(Message::Engine(EngineEvent::ImageChanged { generation: 0, image }));
+                    }
+                    Change::Gone(n) => {
+                        let id = ImageId::new(id(n));
+                        state.update(Message::Engine(EngineEvent::ImageGone { generation: 0, id }));
+                    }
+                    Change::Untag(n) => {
+                        let id = ImageId::new(id(n));
+                        let first = state.image(&id).and_then(|i| i.primary_reference()).map(str::to_string);
+                        if let Some(tag) = first {
+                            state.drop_reference(&id, &tag);
+                        }
+                    }
+                }
+                for key in SortKey::ALL {
+                    state.update(Message::Action(Action::SortBy(key)));
+                    let shown: Vec<&Image> = state.shown_images().collect();
+                    let mut plain = shown.clone();
+                    plain.sort_by(|a, b| state.sort().compare(a, 0, b, 0));
+                    let ids = |list: &[&Image]| list.iter().map(|i| i.id.as_str().to_string()).collect::<Vec<_>>();
+                    prop_assert_eq!(ids(&shown), ids(&plain), "{:?}", state.sort());
+                }
+            }
+        });
+    }
+
     #[test]
     fn container_counts_override_engine_minus_one() {
         let mut a = image("a", 1, None);
