@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::signal::unix::{SignalKind, signal};
@@ -251,22 +252,29 @@ fn draw(
     date_format: &DateFormat,
     tick: u64,
 ) -> Result<()> {
-    for _ in 0..2 {
-        let view = View {
-            now: now(),
-            tick,
-            keymap,
-            theme,
-            date_format,
-        };
-        let mut viewport = state.viewport;
-        terminal.draw(|frame| viewport = ui::render(frame, state, &view))?;
-        if viewport == state.viewport {
-            break;
+    // Each frame reaches the terminal whole: one that knows synchronized output (mode 2026)
+    // shows it at once instead of painting it as it arrives; others ignore the mode.
+    crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    let drawn = (|| -> Result<()> {
+        for _ in 0..2 {
+            let view = View {
+                now: now(),
+                tick,
+                keymap,
+                theme,
+                date_format,
+            };
+            let mut viewport = state.viewport;
+            terminal.draw(|frame| viewport = ui::render(frame, state, &view))?;
+            if viewport == state.viewport {
+                break;
+            }
+            state.update(Message::Viewport(viewport));
         }
-        state.update(Message::Viewport(viewport));
-    }
-    Ok(())
+        Ok(())
+    })();
+    crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    drawn
 }
 
 fn run_commands(engine: &EngineHandle, commands: Vec<Command>) {

@@ -118,7 +118,12 @@ fn main() -> ExitCode {
     let mouse = options.mouse;
     std::panic::set_hook(Box::new(move |info| {
         tracing::error!("panic: {info}");
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+        // A panic while drawing would leave the terminal holding back the frame.
+        let _ = crossterm::execute!(
+            std::io::stdout(),
+            crossterm::terminal::EndSynchronizedUpdate,
+            crossterm::cursor::Show
+        );
         if mouse {
             let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
         }

@@ -47,6 +47,11 @@ fn browse_sort_and_quit_restores_the_terminal() {
         );
         assert!(text.contains("\u{1b}[?1049l"), "left the alternate screen");
         assert!(text.contains("\u{1b}[?25h"), "showed the cursor again");
+        // Every frame is one synchronized update, each begun one ended.
+        let begun = text.matches("\u{1b}[?2026h").count();
+        assert!(begun >= 2, "frames in synchronized output: {begun}");
+        assert_eq!(begun, text.matches("\u{1b}[?2026l").count());
+        assert!(text.rfind("\u{1b}[?2026l") > text.rfind("\u{1b}[?2026h"));
         assert_eq!(tui.cooked(), (true, true), "raw mode is off again");
     }
 }

@@ -307,6 +307,8 @@ pub struct Tui {
     writer: Box<dyn Write + Send>,
     master: Box<dyn MasterPty + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
+    /// The screen after the last whole frame (see `FrameEdges`).
+    settled: Arc<Mutex<String>>,
     raw: Arc<Mutex<Vec<u8>>>,
     /// Set by the reader thread once the pty has no more output (the program closed it).
     drained: Arc<AtomicBool>,
@@ -383,8 +385,11 @@ impl Tui {
         let drained = Arc::new(AtomicBool::new(false));
         let frames = timed.then(|| Arc::new(Frames::default()));
         let (p, r, d, f) = (parser.clone(), raw.clone(), drained.clone(), frames.clone());
+        let settled = Arc::new(Mutex::new(String::new()));
+        let s = settled.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
+            let mut frame = FrameEdges::default();
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
@@ -392,6 +397,14 @@ impl Tui {
                 let (at, wall) = (Instant::now(), SystemTime::now());
                 let mut parser = p.lock().unwrap();
                 process(&mut parser, &buf[..n]);
+                // Half a frame is never a screen: imgtui wraps each frame in synchronized
+                // output, and a screen is taken only between frames.
+                if frame.inside_after(&buf[..n]) {
+                    drop(parser);
+                    r.lock().unwrap().extend_from_slice(&buf[..n]);
+                    continue;
+                }
+                *s.lock().unwrap() = parser.screen().contents();
                 if let Some(frames) = &f {
                     let screen = parser.screen().contents();
                     let mut list = frames.list.lock().unwrap();
@@ -415,6 +428,7 @@ impl Tui {
             writer,
             master: pty.master,
             parser,
+            settled,
             raw,
             drained,
             frames,
@@ -467,8 +481,9 @@ impl Tui {
         self.child.process_id().expect("a pid")
     }
 
+    /// The screen as the last whole frame left it.
     pub fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
+        self.settled.lock().unwrap().clone()
     }
 
     /// Every byte the program wrote so far.
@@ -554,6 +569,36 @@ impl Tui {
 /// happens when a frame drawn before a resize is parsed after it. The screen is then
 /// started afresh at its size: the program redraws all of it after the resize anyway, and
 /// the reader thread lives on instead of poisoning the lock.
+/// Where the output is relative to imgtui's frames, each wrapped in synchronized output
+/// (`CSI ? 2026 h` … `CSI ? 2026 l`), whose markers may be split between two reads.
+#[derive(Default)]
+struct FrameEdges {
+    inside: bool,
+    /// The end of the previous read, which may hold the start of a marker.
+    tail: Vec<u8>,
+}
+
+impl FrameEdges {
+    const BEGIN: &[u8] = b"\x1b[?2026h";
+    const END: &[u8] = b"\x1b[?2026l";
+
+    /// Takes the next bytes read; whether they end inside a frame.
+    fn inside_after(&mut self, bytes: &[u8]) -> bool {
+        let mut text = std::mem::take(&mut self.tail);
+        text.extend_from_slice(bytes);
+        let last = |marker: &[u8]| text.windows(marker.len()).rposition(|w| w == marker);
+        match (last(Self::BEGIN), last(Self::END)) {
+            (Some(begin), Some(end)) => self.inside = begin > end,
+            (Some(_), None) => self.inside = true,
+            (None, Some(_)) => self.inside = false,
+            (None, None) => {}
+        }
+        let keep = text.len().saturating_sub(Self::BEGIN.len() - 1);
+        self.tail = text.split_off(keep);
+        self.inside
+    }
+}
+
 fn process(parser: &mut vt100::Parser, bytes: &[u8]) {
     let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.process(bytes)));
     if done.is_err() {
