@@ -250,6 +250,37 @@ impl OrderCache {
     pub fn clear(&mut self) {
         self.entries.clear();
     }
+
+    /// Images `changed` (indices into the images) changed or were added: every cached order
+    /// takes them out and puts them back where `compare` places them under its sort, a
+    /// binary search and a move each instead of sorting 100,000 rows again.
+    pub fn patch(&mut self, changed: &[u32], compare: impl Fn(Sort, u32, u32) -> Ordering) {
+        for (sort, order) in &mut self.entries {
+            order.retain(|i| !changed.contains(i));
+            for &i in changed {
+                let at = order.partition_point(|&j| compare(*sort, j, i) == Ordering::Less);
+                order.insert(at, i);
+            }
+        }
+    }
+
+    /// Image `index` is gone and image `last` took its place (`Vec::swap_remove`).
+    pub fn swap_removed(&mut self, index: u32, last: u32) {
+        for (_, order) in &mut self.entries {
+            swap_removed(order, index, last);
+        }
+    }
+}
+
+/// `order` without image `index`, and with `last` renamed `index` (`Vec::swap_remove` moved
+/// it there); the order of the rest is unchanged.
+pub fn swap_removed(order: &mut Vec<u32>, index: u32, last: u32) {
+    order.retain(|&i| i != index);
+    for i in order.iter_mut() {
+        if *i == last {
+            *i = index;
+        }
+    }
 }
 
 #[cfg(test)]

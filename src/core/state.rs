@@ -14,7 +14,7 @@ use super::image::{ContainerRef, Image, ImageId};
 use super::inspect::Inspect;
 use super::picker::Picker;
 use super::search::{Hit, Needle, SearchText};
-use super::sort::{OrderCache, SharedPrefix, Skip, Sort, sort_indices};
+use super::sort::{OrderCache, SharedPrefix, Skip, Sort, sort_indices, swap_removed};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Focus {
@@ -358,7 +358,7 @@ impl AppState {
         self.positions = positions;
         self.sorted = (0..self.images.len() as u32).collect();
         self.refilter_all();
-        self.reorder();
+        self.reorder(Changed::Everything);
     }
 
     /// Adds or replaces one image. What the new record does not know (an inspect response has
@@ -405,13 +405,15 @@ impl AppState {
             }
         };
         lost_a_tag.push(index);
-        for i in lost_a_tag {
+        for &i in &lost_a_tag {
             if let Some(name) = self.images[i].primary_reference() {
                 self.names_shared.add(name);
             }
             self.refilter(i);
         }
-        self.reorder();
+        self.reorder(Changed::Images(
+            lost_a_tag.into_iter().map(|i| i as u32).collect(),
+        ));
     }
 
     pub(super) fn remove(&mut self, id: &ImageId) {
@@ -426,13 +428,9 @@ impl AppState {
         if index != last {
             self.positions.insert(self.images[index].id.clone(), index);
         }
-        self.sorted.retain(|&i| i as usize != index);
-        for i in &mut self.sorted {
-            if *i as usize == last {
-                *i = index as u32;
-            }
-        }
-        self.reorder();
+        let (index, last) = (index as u32, last as u32);
+        swap_removed(&mut self.sorted, index, last);
+        self.reorder(Changed::SwapRemoved { index, last });
     }
 
     pub(super) fn set_containers(&mut self, by_image: HashMap<ImageId, Vec<ContainerRef>>) {
@@ -441,7 +439,7 @@ impl AppState {
         if self.filter.uses_containers() {
             self.refilter_all();
         }
-        self.reorder();
+        self.reorder(Changed::Everything);
     }
 
     /// Another engine: none of these images, their containers or marks are its.
@@ -479,7 +477,7 @@ impl AppState {
                 self.names_shared.add(name);
             }
             self.refilter(i);
-            self.reorder();
+            self.reorder(Changed::Images(vec![i as u32]));
         }
     }
 
@@ -544,10 +542,22 @@ impl AppState {
     }
 
     /// After a change to the images or their containers: recounts, re-sorts and puts the
-    /// cursor back on the selected image.
-    fn reorder(&mut self) {
+    /// cursor back on the selected image. The orders already computed are patched where
+    /// only a few images changed, so an engine event costs no sort.
+    fn reorder(&mut self, changed: Changed) {
         self.count_uses();
-        self.orders.clear();
+        match changed {
+            Changed::Everything => self.orders.clear(),
+            Changed::Images(changed) => {
+                let (images, uses) = (&self.images, &self.uses);
+                self.orders.patch(&changed, |sort, a, b| {
+                    let (a, b) = (a as usize, b as usize);
+                    let count = |i: usize| uses[i].unwrap_or(0);
+                    sort.compare(&images[a], count(a), &images[b], count(b))
+                });
+            }
+            Changed::SwapRemoved { index, last } => self.orders.swap_removed(index, last),
+        }
         self.totals = self.images.iter().fold(
             Totals {
                 count: self.images.len(),
@@ -782,6 +792,16 @@ impl AppState {
         // Never leave blank rows at the bottom while there are rows above to show.
         self.offset = self.offset.min(self.order.len().saturating_sub(rows));
     }
+}
+
+/// What changed since the display orders were computed (`AppState::reorder`).
+enum Changed {
+    /// A new list, or container counts (which move many images in the containers sort).
+    Everything,
+    /// These images changed or were added at the end.
+    Images(Vec<u32>),
+    /// Image `index` is gone and image `last` took its place.
+    SwapRemoved { index: u32, last: u32 },
 }
 
 /// Per image, where a one-needle filter matched in the search text (`None`: no match, or
