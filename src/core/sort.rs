@@ -215,10 +215,12 @@ pub fn sort_indices(
         let (a, b) = (&images[x.index as usize], &images[y.index as usize]);
         sort.compare(a, uses(x.index), b, uses(y.index))
     };
+    // Dangling images have no name: all of them share this key, which no name has.
+    let nameless = if sort.descending() { 0 } else { u128::MAX };
     keys.sort_unstable_by(|x, y| {
         x.primary.cmp(&y.primary).then_with(|| match sort.key {
             // Equal name prefixes may still be different names.
-            SortKey::Name => full(x, y),
+            SortKey::Name if x.primary != nameless => full(x, y),
             _ => x.id.cmp(&y.id).then_with(|| full(x, y)),
         })
     });
