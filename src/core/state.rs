@@ -14,7 +14,7 @@ use super::image::{ContainerRef, Image, ImageId};
 use super::inspect::Inspect;
 use super::picker::Picker;
 use super::search::{Hit, Needle, SearchText};
-use super::sort::{OrderCache, SharedPrefix, Skip, Sort, sort_indices, swap_removed};
+use super::sort::{OrderCache, SharedPrefix, Sort, SortColumns, sort_indices, swap_removed};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Focus {
@@ -104,6 +104,8 @@ pub struct AppState {
     /// sort reads each id and name once. Still right (if shorter) after a removal.
     ids_shared: SharedPrefix,
     names_shared: SharedPrefix,
+    /// Per index into `images`: what a sort reads, kept in step with the images.
+    columns: SortColumns,
     /// Marked images, for a bulk delete.
     marks: HashSet<ImageId>,
     sort: Sort,
@@ -167,6 +169,7 @@ impl AppState {
             uses: Vec::new(),
             ids_shared: SharedPrefix::default(),
             names_shared: SharedPrefix::default(),
+            columns: SortColumns::default(),
             marks: HashSet::new(),
             sort,
             filter: Filter::default(),
@@ -354,6 +357,7 @@ impl AppState {
         self.search.invalidate();
         self.ids_shared = SharedPrefix::of(kept.iter().map(|i| i.id.as_str()));
         self.names_shared = SharedPrefix::of(kept.iter().filter_map(Image::primary_reference));
+        self.columns = SortColumns::of(&kept, self.ids_shared.bytes());
         self.images = kept;
         self.positions = positions;
         self.sorted = (0..self.images.len() as u32).collect();
@@ -388,12 +392,14 @@ impl AppState {
                 image.shared_size = image.shared_size.or(old.shared_size);
                 image.containers = image.containers.or(old.containers);
                 image.virtual_size = image.virtual_size.or(old.virtual_size);
+                self.columns.set(i, &image);
                 self.images[i] = image;
                 i
             }
             None => {
                 let i = self.images.len();
                 self.ids_shared.add(image.id.as_str());
+                self.columns.push(&image);
                 self.positions.insert(image.id.clone(), i);
                 self.sorted.push(i as u32);
                 self.passes.push(true);
@@ -425,6 +431,7 @@ impl AppState {
         let last = self.images.len() - 1;
         self.images.swap_remove(index);
         self.passes.swap_remove(index);
+        self.columns.swap_remove(index);
         if index != last {
             self.positions.insert(self.images[index].id.clone(), index);
         }
@@ -585,11 +592,16 @@ impl AppState {
             _ => {
                 let uses = &self.uses;
                 let uses = |i: u32| uses[i as usize].unwrap_or(0);
-                let skip = Skip {
-                    id: self.ids_shared.bytes(),
-                    name: self.names_shared.bytes(),
-                };
-                sort_indices(&self.images, uses, skip, self.sort, &mut self.sorted);
+                self.columns.skip_ids(&self.images, self.ids_shared.bytes());
+                let name_skip = self.names_shared.bytes();
+                sort_indices(
+                    &self.images,
+                    &self.columns,
+                    uses,
+                    name_skip,
+                    self.sort,
+                    &mut self.sorted,
+                );
                 self.orders.put(self.sort, &self.sorted);
             }
         }

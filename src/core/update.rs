@@ -642,6 +642,9 @@ mod tests {
             Gone(u8),
             /// Untags the image's first tag, so its name becomes its next tag.
             Untag(u8),
+            /// A new container list (one container per id named): no order survives it, so
+            /// every sort after it is a full one, from the columns the state kept.
+            Containers(Vec<u8>),
         }
         let id = |n: u8| format!("sha256:ab{:02x}", n % 12);
         let tags = prop::collection::vec("(reg/team/app|reg/team/apq|reg/t|x)(:[0-9]{1,2})?", 0..3);
@@ -651,6 +654,7 @@ mod tests {
             image.prop_map(|(n, size, tags)| Change::Upsert(n, size, tags)),
             any::<u8>().prop_map(Change::Gone),
             any::<u8>().prop_map(Change::Untag),
+            prop::collection::vec(any::<u8>(), 0..4).prop_map(Change::Containers),
         ];
         let config = ProptestConfig {
             failure_persistence: None,
@@ -659,10 +663,12 @@ mod tests {
         };
         proptest!(config, |(changes in prop::collection::vec(change, 1..12))| {
             let mut state = AppState::new(Sort::default(), "unix:///test.sock");
+            let mut counts: HashMap<String, u64> = HashMap::new();
             let make = |n: u8, size: u64, tags: Vec<String>| Image {
                 id: ImageId::new(id(n)),
                 size,
-                created: Some(i64::from(n % 3)),
+                // An image seen again may say another time (the column must follow).
+                created: Some(i64::from(n % 3) + size as i64),
                 repo_tags: tags,
                 ..Image::default()
             };
@@ -687,12 +693,25 @@ mod tests {
                             state.drop_reference(&id, &tag);
                         }
                     }
+                    Change::Containers(users) => {
+                        counts.clear();
+                        let mut by_image: HashMap<ImageId, Vec<ContainerRef>> = HashMap::new();
+                        for n in users {
+                            *counts.entry(id(n)).or_default() += 1;
+                            by_image.entry(ImageId::new(id(n))).or_default().push(ContainerRef {
+                                name: format!("c{n}"),
+                                running: false,
+                            });
+                        }
+                        state.update(Message::Engine(EngineEvent::Containers { generation: 0, by_image }));
+                    }
                 }
                 for key in SortKey::ALL {
                     state.update(Message::Action(Action::SortBy(key)));
                     let shown: Vec<&Image> = state.shown_images().collect();
                     let mut plain = shown.clone();
-                    plain.sort_by(|a, b| state.sort().compare(a, 0, b, 0));
+                    let uses = |i: &Image| counts.get(i.id.as_str()).copied().unwrap_or(0);
+                    plain.sort_by(|a, b| state.sort().compare(a, uses(a), b, uses(b)));
                     let ids = |list: &[&Image]| list.iter().map(|i| i.id.as_str().to_string()).collect::<Vec<_>>();
                     prop_assert_eq!(ids(&shown), ids(&plain), "{:?}", state.sort());
                 }
