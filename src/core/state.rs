@@ -357,7 +357,7 @@ impl AppState {
         self.search.invalidate();
         self.ids_shared = SharedPrefix::of(kept.iter().map(|i| i.id.as_str()));
         self.names_shared = SharedPrefix::of(kept.iter().filter_map(Image::primary_reference));
-        self.columns = SortColumns::of(&kept, self.ids_shared.bytes());
+        self.columns = SortColumns::of(&kept, self.ids_shared.bytes(), self.names_shared.bytes());
         self.images = kept;
         self.positions = positions;
         self.sorted = (0..self.images.len() as u32).collect();
@@ -392,7 +392,6 @@ impl AppState {
                 image.shared_size = image.shared_size.or(old.shared_size);
                 image.containers = image.containers.or(old.containers);
                 image.virtual_size = image.virtual_size.or(old.virtual_size);
-                self.columns.set(i, &image);
                 self.images[i] = image;
                 i
             }
@@ -415,6 +414,7 @@ impl AppState {
             if let Some(name) = self.images[i].primary_reference() {
                 self.names_shared.add(name);
             }
+            self.columns.set(i, &self.images[i]);
             self.refilter(i);
         }
         self.reorder(Changed::Images(
@@ -483,6 +483,7 @@ impl AppState {
             if let Some(name) = self.images[i].primary_reference() {
                 self.names_shared.add(name);
             }
+            self.columns.set(i, &self.images[i]);
             self.refilter(i);
             self.reorder(Changed::Images(vec![i as u32]));
         }
@@ -593,12 +594,12 @@ impl AppState {
                 let uses = &self.uses;
                 let uses = |i: u32| uses[i as usize].unwrap_or(0);
                 self.columns.skip_ids(&self.images, self.ids_shared.bytes());
-                let name_skip = self.names_shared.bytes();
+                self.columns
+                    .skip_names(&self.images, self.names_shared.bytes());
                 sort_indices(
                     &self.images,
                     &self.columns,
                     uses,
-                    name_skip,
                     self.sort,
                     &mut self.sorted,
                 );
