@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use imgtui::core::action::{Action, EngineEvent, EngineInfo, EngineStatus, Message};
+use imgtui::core::action::{Action, EngineEvent, EngineInfo, EngineStatus, Message, Viewport};
 use imgtui::core::filter::{Filter, FilterMatcher};
 use imgtui::core::image::{ContainerRef, Image, ImageId};
 use imgtui::core::keymap::KeyMap;
@@ -59,6 +59,22 @@ fn images(n: usize) -> Vec<Image> {
         .collect()
 }
 
+/// Draws one frame of `state` on the bench's terminal; the viewport the render found.
+fn draw(state: &AppState, terminal: &mut Terminal<TestBackend>, keymap: &KeyMap) -> Viewport {
+    let view = View {
+        now: NOW,
+        tick: 0,
+        keymap,
+        theme: &Default::default(),
+        date_format: &Default::default(),
+    };
+    let mut viewport = state.viewport;
+    terminal
+        .draw(|frame| viewport = ui::render(frame, state, &view))
+        .unwrap();
+    viewport
+}
+
 fn measure(
     name: &str,
     state: &mut AppState,
@@ -72,17 +88,7 @@ fn measure(
         let action = actions[round % actions.len()];
         let start = Instant::now();
         state.update(Message::Action(action));
-        let view = View {
-            now: NOW,
-            tick: 0,
-            keymap,
-            theme: &Default::default(),
-            date_format: &Default::default(),
-        };
-        let mut viewport = state.viewport;
-        terminal
-            .draw(|frame| viewport = ui::render(frame, state, &view))
-            .unwrap();
+        let viewport = draw(state, terminal, keymap);
         samples.push(start.elapsed());
         if viewport != state.viewport {
             state.update(Message::Viewport(viewport));
@@ -201,18 +207,7 @@ fn main() {
         }));
         let start = Instant::now();
         state.update(Message::Action(Action::SortBy(keys[round % keys.len()])));
-        let view = View {
-            now: NOW,
-            tick: 0,
-            keymap: &keymap,
-            theme: &Default::default(),
-            date_format: &Default::default(),
-        };
-        terminal
-            .draw(|frame| {
-                ui::render(frame, &state, &view);
-            })
-            .unwrap();
+        draw(&state, &mut terminal, &keymap);
         samples.push(start.elapsed());
     }
     samples.sort();
@@ -299,18 +294,7 @@ fn full_sorts(
         }));
         let start = Instant::now();
         state.update(Message::Action(Action::SortBy(keys[round % keys.len()])));
-        let view = View {
-            now: NOW,
-            tick: 0,
-            keymap,
-            theme: &Default::default(),
-            date_format: &Default::default(),
-        };
-        terminal
-            .draw(|frame| {
-                ui::render(frame, state, &view);
-            })
-            .unwrap();
+        draw(state, terminal, keymap);
         by_key[round % keys.len()].push(start.elapsed());
     }
     for (key, samples) in keys.iter().zip(&mut by_key) {
@@ -346,18 +330,7 @@ fn filter_typing(
         {
             let start = Instant::now();
             state.update(Message::Query(input));
-            let view = View {
-                now: NOW,
-                tick: 0,
-                keymap,
-                theme: &Default::default(),
-                date_format: &Default::default(),
-            };
-            terminal
-                .draw(|frame| {
-                    ui::render(frame, state, &view);
-                })
-                .unwrap();
+            draw(state, terminal, keymap);
             let took = start.elapsed();
             if i < 11 { &mut typing } else { &mut widening }.push(took);
         }
