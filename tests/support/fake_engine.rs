@@ -1,7 +1,7 @@
 //! A misbehaving engine on a unix socket, for faults a real engine will not produce: it
-//! answers `/_ping`, `/version` and `/containers/json` like Docker 28 and every other path as the test
-//! says (truncated, huge, endless, silent, an error status…). One thread per connection,
-//! one request per connection (imgtui opens one per request).
+//! answers `/_ping`, `/version` and `/containers/json` like Docker 28 and every other path
+//! as the test says (truncated, huge, endless, silent, an error status…). One thread per
+//! connection, one request per connection (imgtui opens one per request).
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};

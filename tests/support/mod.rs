@@ -395,18 +395,18 @@ impl Tui {
                     break;
                 }
                 let (at, wall) = (Instant::now(), SystemTime::now());
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
                 let mut parser = p.lock().unwrap();
                 process(&mut parser, &buf[..n]);
                 // Half a frame is never a screen: imgtui wraps each frame in synchronized
                 // output, and a screen is taken only between frames.
                 if frame.inside_after(&buf[..n]) {
-                    drop(parser);
-                    r.lock().unwrap().extend_from_slice(&buf[..n]);
                     continue;
                 }
-                *s.lock().unwrap() = parser.screen().contents();
+                let screen = parser.screen().contents();
+                drop(parser);
+                *s.lock().unwrap() = screen.clone();
                 if let Some(frames) = &f {
-                    let screen = parser.screen().contents();
                     let mut list = frames.list.lock().unwrap();
                     let index = list.len();
                     list.push(Frame {
@@ -417,8 +417,6 @@ impl Tui {
                     });
                     frames.grew.notify_all();
                 }
-                drop(parser);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
             }
             d.store(true, Ordering::SeqCst);
         });
@@ -564,11 +562,6 @@ impl Tui {
     }
 }
 
-/// Feeds `bytes` to the parser. vt100 0.16 panics on some output meant for a larger
-/// screen (a wide character on a 1-column one: an overflow in `Grid::col_wrap`), which
-/// happens when a frame drawn before a resize is parsed after it. The screen is then
-/// started afresh at its size: the program redraws all of it after the resize anyway, and
-/// the reader thread lives on instead of poisoning the lock.
 /// Where the output is relative to imgtui's frames, each wrapped in synchronized output
 /// (`CSI ? 2026 h` … `CSI ? 2026 l`), whose markers may be split between two reads.
 #[derive(Default)]
@@ -599,6 +592,11 @@ impl FrameEdges {
     }
 }
 
+/// Feeds `bytes` to the parser. vt100 0.16 panics on some output meant for a larger
+/// screen (a wide character on a 1-column one: an overflow in `Grid::col_wrap`), which
+/// happens when a frame drawn before a resize is parsed after it. The screen is then
+/// started afresh at its size: the program redraws all of it after the resize anyway, and
+/// the reader thread lives on instead of poisoning the lock.
 fn process(parser: &mut vt100::Parser, bytes: &[u8]) {
     let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.process(bytes)));
     if done.is_err() {
