@@ -192,27 +192,19 @@ impl SortColumns {
         self.name.swap_remove(index);
     }
 
-    /// The names' keys for another count of shared leading bytes (a new name differs
-    /// earlier than all before it did).
-    pub fn skip_names(&mut self, images: &[Image], name_skip: usize) {
-        if name_skip != self.name_skip {
-            self.name_skip = name_skip;
-            self.name = images
-                .iter()
-                .map(|image| name_key(image, name_skip))
-                .collect();
-        }
-    }
-
-    /// The ids' keys for another count of shared leading bytes (a new image's id differs
-    /// earlier than all before it did).
-    pub fn skip_ids(&mut self, images: &[Image], id_skip: usize) {
+    /// The ids' and names' keys for other counts of shared leading bytes (a new image's id
+    /// or name differs earlier than all before it did); a column already keyed so is kept.
+    pub fn rekey(&mut self, images: &[Image], id_skip: usize, name_skip: usize) {
         if id_skip != self.id_skip {
             self.id_skip = id_skip;
             self.id = images
                 .iter()
-                .map(|image| prefix(image.id.as_str(), id_skip))
+                .map(|i| prefix(i.id.as_str(), id_skip))
                 .collect();
+        }
+        if name_skip != self.name_skip {
+            self.name_skip = name_skip;
+            self.name = images.iter().map(|i| name_key(i, name_skip)).collect();
         }
     }
 }
@@ -231,7 +223,7 @@ fn packed_date(created: Option<i64>) -> u128 {
 /// The leading bytes every text of one kind shares (the images' ids, or their names), kept
 /// by the state as texts come, so that a sort need not read every one of them first (for
 /// names that took as long as the sort). Adding a text can only shorten it; after a text
-/// is gone it may be shorter than the truth, which `Skip` allows.
+/// is gone it may be shorter than the truth, which keys allow (they just start earlier).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SharedPrefix(Option<Vec<u8>>);
 
@@ -518,8 +510,7 @@ mod tests {
                 let mut packed: Vec<u32> = (0..images.len() as u32).collect();
                 // Columns built at longer skips and brought down, as after a new image.
                 let mut columns = SortColumns::of(&images, id_skip + 1, name_skip + 1);
-                columns.skip_ids(&images, id_skip);
-                columns.skip_names(&images, name_skip);
+                columns.rekey(&images, id_skip, name_skip);
                 sort_indices(&images, &columns, |i| uses(&images[i as usize]), sort, &mut packed);
                 prop_assert_eq!(ids(&packed), ids(&plain));
             }

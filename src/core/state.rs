@@ -411,15 +411,21 @@ impl AppState {
         };
         lost_a_tag.push(index);
         for &i in &lost_a_tag {
-            if let Some(name) = self.images[i].primary_reference() {
-                self.names_shared.add(name);
-            }
-            self.columns.set(i, &self.images[i]);
-            self.refilter(i);
+            self.changed_in_place(i);
         }
         self.reorder(Changed::Images(
             lost_a_tag.into_iter().map(|i| i as u32).collect(),
         ));
+    }
+
+    /// Image `i` changed where it is (new tags, another date): its name joins the shared
+    /// name prefix, and its sort columns and filter pass follow.
+    fn changed_in_place(&mut self, i: usize) {
+        if let Some(name) = self.images[i].primary_reference() {
+            self.names_shared.add(name);
+        }
+        self.columns.set(i, &self.images[i]);
+        self.refilter(i);
     }
 
     pub(super) fn remove(&mut self, id: &ImageId) {
@@ -480,11 +486,7 @@ impl AppState {
     pub(super) fn drop_reference(&mut self, id: &ImageId, reference: &str) {
         if let Some(&i) = self.positions.get(id) {
             self.images[i].repo_tags.retain(|t| t != reference);
-            if let Some(name) = self.images[i].primary_reference() {
-                self.names_shared.add(name);
-            }
-            self.columns.set(i, &self.images[i]);
-            self.refilter(i);
+            self.changed_in_place(i);
             self.reorder(Changed::Images(vec![i as u32]));
         }
     }
@@ -593,9 +595,8 @@ impl AppState {
             _ => {
                 let uses = &self.uses;
                 let uses = |i: u32| uses[i as usize].unwrap_or(0);
-                self.columns.skip_ids(&self.images, self.ids_shared.bytes());
-                self.columns
-                    .skip_names(&self.images, self.names_shared.bytes());
+                let (id_skip, name_skip) = (self.ids_shared.bytes(), self.names_shared.bytes());
+                self.columns.rekey(&self.images, id_skip, name_skip);
                 sort_indices(
                     &self.images,
                     &self.columns,
