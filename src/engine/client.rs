@@ -168,14 +168,13 @@ impl Engine {
                 ours: MAX_API.to_string(),
             });
         }
+        // The address and API are what `reach` agreed on.
         Ok(EngineInfo {
-            host: self.endpoint.to_string(),
             product: version.product().to_string(),
-            version: version.version.clone(),
-            api_version: self.api.to_string(),
-            os: version.os.clone(),
-            arch: version.arch.clone(),
-            storage: String::new(),
+            version: version.version,
+            os: version.os,
+            arch: version.arch,
+            ..self.info.clone()
         })
     }
 
@@ -448,8 +447,9 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, E
     serde_json::from_slice(body).map_err(|e| bad(what, e))
 }
 
-/// The engine's "one disk usage at a time" refusal. Docker 20.10 refuses a second disk usage with 409 where it counts containers and volumes,
-/// but with 500 where it counts layers; the words are the same.
+/// The engine's "one disk usage at a time" refusal. Docker 20.10 says it with 409 where it
+/// counts containers and volumes, but with 500 where it counts layers; the words are the
+/// same.
 fn is_busy(error: &EngineError) -> bool {
     matches!(error, EngineError::Status { status: 409 | 500, message } if message.contains("disk usage operation is already running"))
 }
