@@ -255,26 +255,37 @@ fn draw(
     // Each frame reaches the terminal whole: one that knows synchronized output (mode 2026)
     // shows it at once instead of painting it as it arrives; others ignore the mode.
     crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-    let drawn = (|| -> Result<()> {
-        for _ in 0..2 {
-            let view = View {
-                now: now(),
-                tick,
-                keymap,
-                theme,
-                date_format,
-            };
-            let mut viewport = state.viewport;
-            terminal.draw(|frame| viewport = ui::render(frame, state, &view))?;
-            if viewport == state.viewport {
-                break;
-            }
-            state.update(Message::Viewport(viewport));
-        }
-        Ok(())
-    })();
+    let drawn = draw_frame(terminal, state, keymap, theme, date_format, tick);
     crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     drawn
+}
+
+/// Renders the state; again if the layout found another viewport than the state had (its
+/// scroll limits depend on it).
+fn draw_frame(
+    terminal: &mut DefaultTerminal,
+    state: &mut AppState,
+    keymap: &KeyMap,
+    theme: &Theme,
+    date_format: &DateFormat,
+    tick: u64,
+) -> Result<()> {
+    for _ in 0..2 {
+        let view = View {
+            now: now(),
+            tick,
+            keymap,
+            theme,
+            date_format,
+        };
+        let mut viewport = state.viewport;
+        terminal.draw(|frame| viewport = ui::render(frame, state, &view))?;
+        if viewport == state.viewport {
+            break;
+        }
+        state.update(Message::Viewport(viewport));
+    }
+    Ok(())
 }
 
 fn run_commands(engine: &EngineHandle, commands: Vec<Command>) {
