@@ -1,20 +1,28 @@
-//! Every image's searchable text, lower-cased, in one contiguous buffer: the filter reads
-//! it front to back instead of chasing each image's tag and label strings over the heap,
+//! Every image's searchable text, lower-cased, in contiguous buffers: the filter reads it
+//! front to back instead of chasing each image's tag and label strings over the heap,
 //! which at 100,000 images cost more than the matching itself.
 //!
-//! One entry per image: the id's hex (as it is), then each tag, label key and label value
-//! (lower-cased), every piece ended by a NUL (which no needle contains), and per piece a
-//! mask of the characters in it. Images with any non-ASCII text get no entry: their
-//! matching needs nucleo's Unicode folding, so the filter takes the slow path for them.
+//! Per image: the id's hex (as it is) in `ids`; each tag, label key and label value
+//! (lower-cased) in `bytes`, every piece ended by a NUL (which no needle contains), and per
+//! piece a mask of the characters in it. Every image's tags come first in `bytes`, then
+//! every image's labels: most matches are in tags, and typing then reads them as one
+//! stream the processor can fetch ahead, where interleaved ids and labels made each image
+//! a separate wait on memory. Images with any non-ASCII text get no entry: their matching
+//! needs nucleo's Unicode folding, so the filter takes the slow path for them.
 
 use super::image::Image;
 
 #[derive(Clone, Debug, Default)]
 pub struct SearchText {
+    /// Every image's id hex, back to back.
+    ids: Vec<u8>,
+    /// Every image's tags, then every image's labels (keys and values).
     bytes: Vec<u8>,
-    /// Per field (tag, label key or value), in image order: where its NUL is in `bytes`, and
-    /// which characters it has (`char_mask`). A needle skips every field that lacks one of
-    /// its characters without reading it: most of them, once a few letters are typed.
+    /// Per field (tag, label key or value), in image order and within an image in the
+    /// order tags, labels: where it starts and where its NUL is in `bytes`, and which
+    /// characters it has (`char_mask`). A needle skips every field that lacks one of its
+    /// characters without reading it: most of them, once a few letters are typed.
+    field_starts: Vec<u32>,
     field_ends: Vec<u32>,
     field_masks: Vec<u64>,
     /// Per image; `None` for non-ASCII images.
@@ -26,12 +34,12 @@ pub struct SearchText {
     generation: u64,
 }
 
-/// Where one image's text is: its id from `start`, its fields from `fields` (a byte offset)
-/// and `first_field..last_field` in the per-field vectors.
+/// Where one image's text is: its id at `id_start..id_end` in `ids`, its fields at
+/// `first_field..last_field` in the per-field vectors.
 #[derive(Clone, Copy, Debug)]
 struct Span {
-    start: u32,
-    fields: u32,
+    id_start: u32,
+    id_end: u32,
     first_field: u32,
     last_field: u32,
 }
@@ -42,22 +50,76 @@ impl SearchText {
         self.fresh = false;
     }
 
-    /// Rebuilds the text if the images changed since it was built.
+    /// Rebuilds the text if the images changed since it was built: a first pass finds the
+    /// images that get an entry and how many bytes their tags take, so that the second can
+    /// write each image's tags and labels straight to their two sections.
     pub fn ensure(&mut self, images: &[Image]) {
         if self.fresh {
             return;
         }
+        self.ids.clear();
         self.bytes.clear();
+        self.field_starts.clear();
         self.field_ends.clear();
         self.field_masks.clear();
         self.entries.clear();
         self.entries.reserve(images.len());
+        let mut entered = Vec::with_capacity(images.len());
+        let (mut tag_bytes, mut all_bytes) = (0usize, 0usize);
         for image in images {
-            let entry = self.add(image);
-            self.entries.push(entry);
+            let (tags, labels) = sizes(image);
+            // Offsets are 32-bit: an image that would not fit takes the slow path.
+            let fits = all_bytes + tags + labels < u32::MAX as usize
+                && self.ids.len() + hex(image).len() < u32::MAX as usize;
+            let enter = fits && plain(hex(image)) && fields(image).all(plain);
+            if enter {
+                tag_bytes += tags;
+                all_bytes += tags + labels;
+                self.ids.extend_from_slice(hex(image).as_bytes());
+            }
+            entered.push(enter);
+        }
+        // The NULs that end the fields are the zeroes already there.
+        self.bytes.resize(all_bytes, 0);
+        let (mut tag_at, mut label_at) = (0, tag_bytes);
+        let mut id_at = 0;
+        for (image, enter) in images.iter().zip(entered) {
+            if !enter {
+                self.entries.push(None);
+                continue;
+            }
+            let first_field = self.field_ends.len() as u32;
+            for tag in &image.repo_tags {
+                tag_at = self.put(tag, tag_at);
+            }
+            for piece in label_pieces(image) {
+                label_at = self.put(piece, label_at);
+            }
+            let id_end = id_at + hex(image).len();
+            self.entries.push(Some(Span {
+                id_start: id_at as u32,
+                id_end: id_end as u32,
+                first_field,
+                last_field: self.field_ends.len() as u32,
+            }));
+            id_at = id_end;
         }
         self.fresh = true;
         self.generation += 1;
+    }
+
+    /// Writes one field lower-cased at `at` (its NUL is there already); where the next goes.
+    fn put(&mut self, field: &str, at: usize) -> usize {
+        let end = at + field.len();
+        let mut mask = 0;
+        for (slot, byte) in self.bytes[at..end].iter_mut().zip(field.bytes()) {
+            *slot = byte.to_ascii_lowercase();
+            mask |= char_bit(*slot);
+        }
+        self.field_starts.push(at as u32);
+        self.field_ends.push(end as u32);
+        self.field_masks.push(mask);
+        end + 1
     }
 
     /// `find` for `needle` in image `index` when its first `matched` bytes matched at `hit`:
@@ -88,77 +150,62 @@ impl SearchText {
         self.generation
     }
 
-    /// Appends one image's text; `None` (and nothing kept) when it is not plain ASCII or the
-    /// buffer would outgrow its 32-bit offsets.
-    fn add(&mut self, image: &Image) -> Option<Span> {
-        let hex = image
-            .id
-            .as_str()
-            .split_once(':')
-            .map_or(image.id.as_str(), |(_, h)| h);
-        let fields = image.repo_tags.iter().map(String::as_str).chain(
-            image
-                .labels
-                .iter()
-                .flat_map(|(k, v)| [k.as_str(), v.as_str()]),
-        );
-        let plain = |piece: &str| piece.is_ascii() && !piece.as_bytes().contains(&0);
-        let (bytes, ends) = (self.bytes.len(), self.field_ends.len());
-        let undo = |text: &mut SearchText| {
-            text.bytes.truncate(bytes);
-            text.field_ends.truncate(ends);
-            text.field_masks.truncate(ends);
-            None
-        };
-        if !plain(hex) {
-            return undo(self);
-        }
-        // The id as it is (ids match by prefix, as `ImageId::matches` does).
-        self.bytes.extend_from_slice(hex.as_bytes());
-        self.bytes.push(0);
-        let fields_from = self.bytes.len();
-        for field in fields {
-            if !plain(field) {
-                return undo(self);
-            }
-            let mut mask = 0;
-            self.bytes.extend(field.bytes().map(|b| {
-                let lower = b.to_ascii_lowercase();
-                mask |= char_bit(lower);
-                lower
-            }));
-            let Ok(end) = u32::try_from(self.bytes.len()) else {
-                return undo(self);
-            };
-            self.bytes.push(0);
-            self.field_ends.push(end);
-            self.field_masks.push(mask);
-        }
-        Some(Span {
-            start: u32::try_from(bytes).ok()?,
-            fields: u32::try_from(fields_from).ok()?,
-            first_field: u32::try_from(ends).ok()?,
-            last_field: u32::try_from(self.field_ends.len()).ok()?,
-        })
-    }
-
     /// The text of image `index`: `None` when it is not ASCII or the text is out of date.
     pub fn of(&self, index: usize) -> Option<Entry<'_>> {
         if !self.fresh {
             return None;
         }
         let span = (*self.entries.get(index)?)?;
-        let (start, fields) = (span.start as usize, span.fields as usize);
-        let (first, last) = (span.first_field as usize, span.last_field as usize);
+        let fields = span.first_field as usize..span.last_field as usize;
         Some(Entry {
-            // Without the NUL that ends it.
-            id_hex: &self.bytes[start..fields - 1],
+            id_hex: &self.ids[span.id_start as usize..span.id_end as usize],
             bytes: &self.bytes,
-            fields,
-            field_ends: &self.field_ends[first..last],
-            field_masks: &self.field_masks[first..last],
+            field_starts: &self.field_starts[fields.clone()],
+            field_ends: &self.field_ends[fields.clone()],
+            field_masks: &self.field_masks[fields],
         })
     }
+}
+
+/// The id's hex: what follows the algorithm (ids match by prefix, as `ImageId::matches`
+/// does).
+fn hex(image: &Image) -> &str {
+    let id = image.id.as_str();
+    id.split_once(':').map_or(id, |(_, hex)| hex)
+}
+
+/// The searchable fields: tags, then each label's key and value.
+fn fields(image: &Image) -> impl Iterator<Item = &str> {
+    image
+        .repo_tags
+        .iter()
+        .map(String::as_str)
+        .chain(label_pieces(image))
+}
+
+/// Each label's key, then its value.
+fn label_pieces(image: &Image) -> impl Iterator<Item = &str> {
+    image
+        .labels
+        .iter()
+        .flat_map(|(k, v)| [k.as_str(), v.as_str()])
+}
+
+/// Bytes the image's tags and its labels take in the text, each field with its NUL.
+fn sizes(image: &Image) -> (usize, usize) {
+    let tags = image.repo_tags.iter().map(|tag| tag.len() + 1).sum();
+    let labels = image
+        .labels
+        .iter()
+        .map(|(k, v)| k.len() + v.len() + 2)
+        .sum();
+    (tags, labels)
+}
+
+/// Text the shared buffers can hold: ASCII (else nucleo folds it) without NUL (the field
+/// end).
+fn plain(piece: &str) -> bool {
+    piece.is_ascii() && !piece.as_bytes().contains(&0)
 }
 
 /// One image's text: its id's hex, and its lower-cased tags and labels.
@@ -166,8 +213,7 @@ impl SearchText {
 pub struct Entry<'a> {
     pub id_hex: &'a [u8],
     bytes: &'a [u8],
-    /// Where the first field starts in `bytes`.
-    fields: usize,
+    field_starts: &'a [u32],
     field_ends: &'a [u32],
     field_masks: &'a [u64],
 }
@@ -181,23 +227,19 @@ impl Entry<'_> {
     /// Where `needle` (not empty) first matches, looking from field `first` on: the field
     /// and the byte after the needle's last byte in it, matched as early as it can be.
     pub fn find(&self, needle: &Needle, first: usize) -> Option<Hit> {
-        let mut from = match first.checked_sub(1) {
-            None => self.fields,
-            Some(before) => *self.field_ends.get(before)? as usize + 1,
-        };
-        let fields = self.field_ends.iter().zip(self.field_masks).enumerate();
-        for (field, (&end, &mask)) in fields.skip(first) {
-            let end = end as usize;
+        let fields = self.field_starts.iter().zip(self.field_ends);
+        let fields = fields.zip(self.field_masks).enumerate().skip(first);
+        for (field, ((&start, &end), &mask)) in fields {
             if mask & needle.mask == needle.mask
-                && let Some(after) = subsequence_end(&needle.bytes, &self.bytes[from..end])
+                && let Some(after) =
+                    subsequence_end(&needle.bytes, &self.bytes[start as usize..end as usize])
             {
                 return Some(Hit {
                     field: field as u32,
-                    end: (from + after) as u32,
-                    field_end: end as u32,
+                    end: start + after as u32,
+                    field_end: end,
                 });
             }
-            from = end + 1;
         }
         None
     }
@@ -205,14 +247,10 @@ impl Entry<'_> {
     /// The fields, each as it is in the text (lower-cased).
     #[cfg(test)]
     fn field_texts(&self) -> Vec<&[u8]> {
-        let mut from = self.fields;
-        self.field_ends
+        self.field_starts
             .iter()
-            .map(|&end| {
-                let field = &self.bytes[from..end as usize];
-                from = end as usize + 1;
-                field
-            })
+            .zip(self.field_ends)
+            .map(|(&start, &end)| &self.bytes[start as usize..end as usize])
             .collect()
     }
 }
