@@ -289,12 +289,72 @@ mod tests {
             fresh.set_query(query.to_string());
             assert_eq!(shown(&typed), shown(&fresh), "{query}");
         }
-        // And back out again (Backspace widens: a full pass).
+        // And back out again (Backspace returns to what each step let through).
         for query in queries.iter().rev() {
             typed.set_query(query.to_string());
             let mut fresh = state();
             fresh.set_query(query.to_string());
             assert_eq!(shown(&typed), shown(&fresh), "{query}");
+        }
+    }
+
+    #[test]
+    fn backspace_after_container_counts_changed_counts_them_anew() {
+        let mut typed = state();
+        typed.update(Message::Engine(EngineEvent::Containers {
+            generation: 0,
+            by_image: HashMap::new(),
+        }));
+        typed.set_query("unused".into());
+        typed.set_query("unused p".into());
+        assert_eq!(shown(&typed), ["e5"]);
+        let user = ContainerRef {
+            name: "db".into(),
+            running: true,
+        };
+        typed.update(Message::Engine(EngineEvent::Containers {
+            generation: 0,
+            by_image: HashMap::from([(ImageId::new("sha256:e5"), vec![user])]),
+        }));
+        typed.set_query("unused".into());
+        assert_eq!(shown(&typed), ["a1", "b2", "c3", "d4", "f6"]);
+    }
+
+    #[test]
+    fn backspace_after_the_images_changed_shows_them_as_they_are_now() {
+        // A new image that only a shorter query lets through, one that loses its tag, one
+        // that goes, and container counts: each while the longer query is applied.
+        let changes = [
+            EngineEvent::ImageChanged {
+                generation: 0,
+                image: Box::new(image("g7", 50, &["nginx:1.26"])),
+            },
+            EngineEvent::ImageChanged {
+                generation: 0,
+                image: Box::new(image("d4", 300, &[])),
+            },
+            EngineEvent::ImageGone {
+                generation: 0,
+                id: ImageId::new("sha256:a1"),
+            },
+            EngineEvent::Containers {
+                generation: 0,
+                by_image: HashMap::from([(ImageId::new("sha256:d4"), Vec::new())]),
+            },
+        ];
+        for change in changes {
+            let mut typed = state();
+            for query in ["ngi", "nginx:1.2", "nginx:1.25"] {
+                typed.set_query(query.into());
+            }
+            let mut fresh = state();
+            typed.update(Message::Engine(change.clone()));
+            fresh.update(Message::Engine(change.clone()));
+            for query in ["nginx:1.2", "ngi", "nginx:1.24", "nginx:1.2", ""] {
+                typed.set_query(query.into());
+                fresh.set_query(query.into());
+                assert_eq!(shown(&typed), shown(&fresh), "{query:?} after {change:?}");
+            }
         }
     }
 

@@ -149,6 +149,8 @@ pub struct AppState {
     search: SearchText,
     /// Where the filter's needle matched each image in `search`, to resume from.
     hits: Hits,
+    /// The filters typed on from, and whom they let through: Backspace goes back to one.
+    narrowings: Narrowings,
     /// `docker system df` for images, asked for in the background.
     pub disk: Disk,
     /// Unix seconds, from the shell (`Message::Clock`).
@@ -212,6 +214,7 @@ impl AppState {
             inspect: Inspect::default(),
             search: SearchText::default(),
             hits: Hits::default(),
+            narrowings: Narrowings::default(),
             disk: Disk::default(),
             now: 0,
             next_operation: 0,
@@ -371,6 +374,7 @@ impl AppState {
     /// moved to (`docker load`, `docker build`), not always the one it left.
     pub(super) fn upsert(&mut self, mut image: Image) {
         self.search.invalidate();
+        self.narrowings.clear();
         let mut lost_a_tag = Vec::new();
         if !image.repo_tags.is_empty() {
             for (i, other) in self.images.iter_mut().enumerate() {
@@ -434,6 +438,7 @@ impl AppState {
         };
         self.marks.remove(id);
         self.search.invalidate();
+        self.narrowings.clear();
         let last = self.images.len() - 1;
         self.images.swap_remove(index);
         self.passes.swap_remove(index);
@@ -660,11 +665,15 @@ impl AppState {
             return;
         }
         let narrows = filter.narrows(&self.filter);
-        self.filter = filter;
+        let previous = std::mem::replace(&mut self.filter, filter);
         if narrows {
             // Typing on at the end only narrows: re-check just the rows shown, by the same
             // clock, instead of every image; in memory order, which is faster than sort order.
+            self.narrowings.push(previous, &self.passes);
             self.recheck(false);
+        } else if let Some(passes) = self.narrowings.back_to(&self.filter) {
+            // Backspace to a filter typed on from: who passed it has not changed since.
+            self.passes = passes;
         } else {
             self.refilter_all();
         }
@@ -692,6 +701,7 @@ impl AppState {
     }
 
     fn refilter_all(&mut self) {
+        self.narrowings.clear();
         self.filter_now = self.now;
         self.passes.clear();
         self.passes.resize(self.images.len(), true);
@@ -842,6 +852,40 @@ impl Hits {
     fn found(&mut self, search: &SearchText, needle: Option<&Needle>) {
         self.needle = needle.cloned();
         self.generation = search.generation();
+    }
+}
+
+/// The chain of filters a query narrowed through as it was typed (each implied by the
+/// next), oldest first, each with the images it let through. Going back to one (Backspace,
+/// clearing the query) restores its passes instead of checking every image again. Only
+/// right while the images, their container counts and the filter's clock stay as they
+/// were: every change to those clears it.
+#[derive(Debug, Default)]
+struct Narrowings {
+    chain: Vec<(Filter, Vec<bool>)>,
+}
+
+impl Narrowings {
+    /// A long query keeps only its latest steps (at 100,000 images each costs 100 kB).
+    const KEPT: usize = 32;
+
+    fn push(&mut self, filter: Filter, passes: &[bool]) {
+        if self.chain.len() == Self::KEPT {
+            self.chain.remove(0);
+        }
+        self.chain.push((filter, passes.to_vec()));
+    }
+
+    /// The passes of `filter` if the chain holds it; it and the steps after it are dropped
+    /// (the query is back there, and narrows from there again).
+    fn back_to(&mut self, filter: &Filter) -> Option<Vec<bool>> {
+        let at = self.chain.iter().rposition(|(step, _)| step == filter)?;
+        self.chain.truncate(at + 1);
+        self.chain.pop().map(|(_, passes)| passes)
+    }
+
+    fn clear(&mut self) {
+        self.chain.clear();
     }
 }
 
