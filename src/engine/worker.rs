@@ -4,7 +4,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
@@ -427,6 +427,7 @@ fn follow_event(engine: Engine, event: EventWire, generation: u64) -> Pending {
         // As `sha256:<hex>`: Podman answers a bare hex id it no longer has with a 500
         // ("normalizing name"), not the 404 that says the image is gone.
         let id = ImageId::new(event.image_name());
+        let asked = Instant::now();
         match event.kind.as_str() {
             "container" => match engine.containers_by_image().await {
                 Ok(by_image) => vec![EngineEvent::Containers {
@@ -439,10 +440,15 @@ fn follow_event(engine: Engine, event: EventWire, generation: u64) -> Pending {
                 }],
             },
             "image" if !id.as_str().is_empty() => match engine.inspect_image(id.as_str()).await {
-                Ok(image) => vec![EngineEvent::ImageChanged {
-                    generation,
-                    image: Box::new(image),
-                }],
+                Ok(image) => {
+                    // The engine's inspect is most of an event's way to the screen.
+                    let millis = asked.elapsed().as_millis() as u64;
+                    tracing::debug!(id = id.as_str(), millis, "event's image fetched");
+                    vec![EngineEvent::ImageChanged {
+                        generation,
+                        image: Box::new(image),
+                    }]
+                }
                 Err(error) if error.is_not_found() => {
                     vec![EngineEvent::ImageGone { generation, id }]
                 }
