@@ -83,6 +83,9 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
         if dirty {
             draw(terminal, &mut state, &keymap, &theme, &date_format, tick)?;
             dirty = false;
+            if state.listing.cached_at.is_some() {
+                session.saved_list_shown();
+            }
             if panic_after_first_frame {
                 panic!("IMGTUI_TEST_PANIC is set: panicking on purpose");
             }
@@ -135,11 +138,14 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
                     run_commands(&session.engine, commands);
                 }
                 dirty = true;
+                if state.listing.loaded && !state.is_stale() {
+                    session.listed();
+                }
                 // Save the engine's first list at once, so a run that is killed still
                 // leaves one for the next start.
                 if !session.saved
                     && let Some(cache) = &session.cache
-                    && let Some(content) = cache_content(&state, cache)
+                    && let Some(content) = cache_content(&state, cache, session.list_took())
                 {
                     session.saved = true;
                     let cache = cache.clone();
@@ -163,7 +169,7 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
 /// Saves the engine's current list as the loop ends.
 fn save_on_leaving(state: &AppState, session: &Session) {
     if let Some(cache) = &session.cache
-        && let Some(content) = cache_content(state, cache)
+        && let Some(content) = cache_content(state, cache, session.list_took())
     {
         let _ = cache.store(&content);
     }
@@ -219,7 +225,7 @@ impl Shell {
         );
         // The list as it stands, for the next visit to that engine; written beside the loop.
         if let Some(cache) = session.cache.clone()
-            && let Some(content) = cache_content(state, &cache)
+            && let Some(content) = cache_content(state, &cache, session.list_took())
         {
             tokio::task::spawn_blocking(move || cache.store(&content));
         }
@@ -236,10 +242,14 @@ impl Shell {
 
 /// What to save: the engine's list while it is current, never one that is itself from the
 /// cache or from an engine that went away (that would reset its age).
-fn cache_content(state: &AppState, cache: &ListCache) -> Option<Vec<u8>> {
+fn cache_content(
+    state: &AppState,
+    cache: &ListCache,
+    list_took: Option<Duration>,
+) -> Option<Vec<u8>> {
     let current = state.listing.loaded && !state.is_stale();
     let images = state.all_images().map(|i| (i, state.containers_of(i)));
-    current.then(|| cache.encode(images, now()))
+    current.then(|| cache.encode(images, now(), list_took))
 }
 
 /// Draws one frame; when the panes changed size, tells the core and draws again so paging

@@ -4,14 +4,19 @@
 //! started) still sends goes into a channel nobody reads, so it can never reach the state
 //! as the new engine's.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::connect::resolve::Located;
 use crate::core::action::EngineEvent;
 use crate::engine::cache::ListCache;
-use crate::engine::worker::{self, EngineHandle};
+use crate::engine::worker::{self, EngineHandle, FirstListHold};
+
+/// An engine whose last list took this long is held from listing until its saved list is
+/// on screen (`FirstListHold`); a faster one lists at once, as the saved list matters less
+/// than its own list's first milliseconds.
+const SLOW_LIST: Duration = Duration::from_secs(1);
 
 pub struct Session {
     pub located: Located,
@@ -21,6 +26,11 @@ pub struct Session {
     pub cache: Option<ListCache>,
     /// The engine's first list has been saved.
     pub saved: bool,
+    started: Instant,
+    /// From the start to the engine's first list, as the saved list's header keeps it.
+    list_took: Option<Duration>,
+    /// The first list waits for the saved list, which this releases once shown.
+    hold: Option<FirstListHold>,
 }
 
 impl Session {
@@ -38,10 +48,16 @@ impl Session {
         } else {
             None
         };
+        let hold = cache
+            .as_ref()
+            .and_then(ListCache::last_list_took)
+            .filter(|took| *took >= SLOW_LIST)
+            .map(|_| FirstListHold::default());
         if let Some(cache) = cache.clone() {
             // Read beside the first frame and the engine's list; whichever list comes
             // second loses to the engine's (see `EngineEvent::Cached`).
             let out = out.clone();
+            let hold = hold.clone();
             tokio::task::spawn_blocking(move || {
                 let started = std::time::Instant::now();
                 if let Some(cached) = cache.load() {
@@ -54,16 +70,45 @@ impl Session {
                         images: cached.images,
                         saved_at: cached.saved_at,
                     });
+                } else if let Some(hold) = hold {
+                    // Nothing to show: nothing to wait for.
+                    hold.release();
                 }
             });
         }
-        let engine = worker::spawn_from(located.endpoint.clone(), out, fallback, generation);
+        let engine = worker::spawn_from(
+            located.endpoint.clone(),
+            out,
+            fallback,
+            generation,
+            hold.clone(),
+        );
         Session {
             located,
             engine,
             events,
             cache,
             saved: false,
+            started: Instant::now(),
+            list_took: None,
+            hold,
         }
+    }
+
+    /// The saved list is on screen: the engine's first list may start.
+    pub fn saved_list_shown(&mut self) {
+        if let Some(hold) = self.hold.take() {
+            hold.release();
+        }
+    }
+
+    /// The engine's first list arrived now (later calls keep the first time).
+    pub fn listed(&mut self) {
+        self.list_took.get_or_insert(self.started.elapsed());
+    }
+
+    /// What `ListCache::encode` keeps of how long the first list took.
+    pub fn list_took(&self) -> Option<Duration> {
+        self.list_took
     }
 }

@@ -3,10 +3,14 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use imgtui::core::action::EngineEvent;
 use imgtui::engine::cache::ListCache;
+use imgtui::engine::endpoint::Endpoint;
+use imgtui::engine::worker::{self, FirstListHold};
 use support::fake_engine::{FakeEngine, Reply};
 use support::{Tui, engines, image_ids, private_dir};
 
@@ -49,7 +53,11 @@ fn the_last_list_shows_at_once_while_the_engine_is_slow() {
         .as_secs() as i64
         - 2 * 366 * 86_400;
     cache
-        .store(&cache.encode(images.iter().map(|i| (i, i.containers)), two_years_ago))
+        .store(&cache.encode(
+            images.iter().map(|i| (i, i.containers)),
+            two_years_ago,
+            None,
+        ))
         .unwrap();
     let saved = std::fs::read(cache.path()).unwrap();
 
@@ -99,4 +107,117 @@ fn the_saved_list_is_the_engine_list() {
             .collect();
         assert_eq!(saved, image_ids(&engine), "{}", engine.name);
     }
+}
+
+/// An engine whose last list took seconds is asked for its list only once the saved list is
+/// on screen: the first run (a list that takes over a second) saves how long it took, and
+/// the second run shows the saved list before the engine's, every time. Without the hold
+/// the engine's instant answer would beat reading 2,000 saved images, and the saved list
+/// would never show.
+#[test]
+fn a_slow_engine_lists_after_the_saved_list_is_shown() {
+    let second_run = Arc::new(AtomicBool::new(false));
+    let second_in_fake = second_run.clone();
+    let fake = FakeEngine::start(move |path| {
+        if !path.contains("/images/json") {
+            Reply::Silent
+        } else if second_in_fake.load(Ordering::SeqCst) {
+            Reply::Json(LIST.replace("cached/app:1", "live/app:1"))
+        } else {
+            std::thread::sleep(Duration::from_millis(1_100));
+            Reply::Json(LIST.into())
+        }
+    });
+    let cache_home = private_dir("cache-slow");
+    let env = [("XDG_CACHE_HOME", cache_home.to_str().unwrap())];
+    let cache = ListCache::in_dir(&cache_home.join("imgtui"), &fake.host);
+
+    let mut tui = Tui::start_with_env(&["--host", &fake.host], &env, 120, 30);
+    tui.wait_screen("the engine's list", |s| s.contains("cached/app:1"));
+    tui.send("q");
+    assert!(tui.wait_exit());
+    let took = cache
+        .last_list_took()
+        .expect("how long the list took is saved");
+    assert!(took >= Duration::from_millis(1_100), "{took:?}");
+    let mut images = cache.load().unwrap().images;
+    let template = images.remove(0);
+    let many: Vec<_> = (0..2_000)
+        .map(|i| imgtui::core::image::Image {
+            id: imgtui::core::image::ImageId::new(format!("sha256:{i:064x}")),
+            repo_tags: vec![format!("saved/app:{i}")],
+            ..template.clone()
+        })
+        .collect();
+    let saved_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let encoded = cache.encode(many.iter().map(|i| (i, Some(0))), saved_at, Some(took));
+    cache.store(&encoded).unwrap();
+
+    second_run.store(true, Ordering::SeqCst);
+    let mut tui = Tui::start_timed(&["--host", &fake.host], &env, 120, 30);
+    let live = tui.wait_screen("the engine's list", |s| s.contains("live/app:1"));
+    assert!(!live.contains("saved/app:"), "{live}");
+    tui.send("q");
+    assert!(tui.wait_exit());
+    let first = |text: &str| {
+        let frame = tui.wait_frame(0, Duration::ZERO, |s| s.contains(text));
+        frame.map(|frame| frame.index)
+    };
+    let saved = first("saved/app:").expect("the saved list was drawn");
+    assert!(
+        saved < first("live/app:1").unwrap(),
+        "the saved list came first"
+    );
+    // That run's own list was fast: the next start will not wait.
+    assert!(cache.last_list_took().unwrap() < Duration::from_secs(1));
+}
+
+/// A hold nobody releases (a saved list that never shows) delays the first list by at most
+/// `FirstListHold::AT_MOST`; a released one lets it go.
+#[test]
+fn a_held_first_list_goes_when_released_or_after_the_limit() {
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let asked_in_fake = asked.clone();
+    let fake = FakeEngine::start(move |path| {
+        if path.contains("/images/json") {
+            asked_in_fake.lock().unwrap().push(Instant::now());
+            Reply::Json(LIST.into())
+        } else {
+            Reply::Silent
+        }
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let listed = |hold: FirstListHold| {
+        rt.block_on(async {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let endpoint = Endpoint::parse(&fake.host).unwrap();
+            let _handle = worker::spawn_from(endpoint, tx, None, 0, Some(hold.clone()));
+            let started = Instant::now();
+            tokio::time::timeout(Duration::from_secs(20), async {
+                loop {
+                    if let EngineEvent::Listed { images, .. } = rx.recv().await.unwrap() {
+                        assert_eq!(images.len(), 2);
+                        return started;
+                    }
+                }
+            })
+            .await
+            .expect("the list comes")
+        })
+    };
+    // Never released: not asked before the limit.
+    let started = listed(FirstListHold::default());
+    let first = asked.lock().unwrap()[0];
+    assert!(first.duration_since(started) >= FirstListHold::AT_MOST);
+    // Released (before the worker waits: the release is kept): asked at once.
+    let released = FirstListHold::default();
+    released.release();
+    listed(released);
+    assert_eq!(asked.lock().unwrap().len(), 2);
 }

@@ -5,13 +5,15 @@
 //! The file is one header line (format version, host, save time) and then the images in
 //! the engine's own `ImageSummary` JSON shape, so reading it goes through the same lenient
 //! parser as a live list. Manifests and descriptors are left out to keep it small; the live
-//! list brings them.
+//! list brings them. The header also says how long that list took the engine, so the next
+//! start knows before reading the images whether the engine is slow (`last_list_took`).
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +38,10 @@ struct Header {
     format: u32,
     host: String,
     saved_at: i64,
+    /// Milliseconds from the start of the run that saved it to its first list (absent in
+    /// files written before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    list_millis: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -115,10 +121,7 @@ impl ListCache {
         }
         let bytes = fs::read(&self.path).ok()?;
         let split = bytes.iter().position(|&b| b == b'\n')?;
-        let header: Header = serde_json::from_slice(&bytes[..split]).ok()?;
-        if header.format != FORMAT || header.host != self.host {
-            return None;
-        }
+        let header = self.header(&bytes[..split])?;
         let images = parse_image_list(&bytes[split + 1..]).ok()?;
         Some(Cached {
             images,
@@ -126,16 +129,37 @@ impl ListCache {
         })
     }
 
-    /// The file's content for `images`, saved at `now`.
+    /// How long the engine took to give the run that saved the file its first list, read
+    /// from the header line alone; `None` when the file or that figure is missing or
+    /// unusable.
+    pub fn last_list_took(&self) -> Option<Duration> {
+        let mut line = Vec::new();
+        let file = fs::File::open(&self.path).ok()?;
+        BufReader::new(file.take(64 * 1024))
+            .read_until(b'\n', &mut line)
+            .ok()?;
+        let header = self.header(line.strip_suffix(b"\n")?)?;
+        header.list_millis.map(Duration::from_millis)
+    }
+
+    /// The header line, if it is of this format and this host.
+    fn header(&self, line: &[u8]) -> Option<Header> {
+        let header: Header = serde_json::from_slice(line).ok()?;
+        (header.format == FORMAT && header.host == self.host).then_some(header)
+    }
+
+    /// The file's content for `images`, saved at `now`, whose first list took `list_took`.
     pub fn encode<'a>(
         &self,
         images: impl Iterator<Item = (&'a Image, Option<u64>)>,
         now: i64,
+        list_took: Option<Duration>,
     ) -> Vec<u8> {
         let header = Header {
             format: FORMAT,
             host: self.host.clone(),
             saved_at: now,
+            list_millis: list_took.map(|took| took.as_millis() as u64),
         };
         let list: Vec<CachedImage> = images.map(|(i, c)| CachedImage::new(i, c)).collect();
         let mut out = serde_json::to_vec(&header).expect("a header always serializes");
@@ -235,7 +259,11 @@ mod tests {
         };
         let images = vec![image("sha256:a"), undated];
         cache
-            .store(&cache.encode(images.iter().map(|i| (i, i.containers)), 1_800_000_000))
+            .store(&cache.encode(
+                images.iter().map(|i| (i, i.containers)),
+                1_800_000_000,
+                None,
+            ))
             .unwrap();
         let cached = cache.load().unwrap();
         assert_eq!(cached.saved_at, 1_800_000_000);
@@ -250,6 +278,38 @@ mod tests {
     }
 
     #[test]
+    fn the_header_alone_says_how_long_the_list_took() {
+        let dir = temp_dir("took");
+        let cache = ListCache::in_dir(&dir, "unix:///run/docker.sock");
+        assert_eq!(cache.last_list_took(), None, "no file yet");
+        let images = [image("sha256:a")];
+        let took = Duration::from_millis(88_123);
+        let encoded = cache.encode(images.iter().map(|i| (i, None)), 1, Some(took));
+        cache.store(&encoded).unwrap();
+        assert_eq!(cache.last_list_took(), Some(took));
+        assert_eq!(cache.load().unwrap().images.len(), 1);
+        // Files saved before the figure was kept still load, without it.
+        let older = b"{\"format\":1,\"host\":\"unix:///run/docker.sock\",\"saved_at\":1}\n[]";
+        fs::write(cache.path(), older).unwrap();
+        assert_eq!(cache.last_list_took(), None);
+        assert_eq!(cache.load().unwrap().images, []);
+        // Another host's file, or a header without its line end, says nothing.
+        cache.store(&encoded).unwrap();
+        let other = ListCache {
+            path: cache.path().to_path_buf(),
+            host: "unix:///b.sock".into(),
+        };
+        assert_eq!(other.last_list_took(), None);
+        fs::write(
+            cache.path(),
+            &encoded[..encoded.iter().position(|&b| b == b'\n').unwrap()],
+        )
+        .unwrap();
+        assert_eq!(cache.last_list_took(), None);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn the_count_saved_is_the_one_given_not_the_engines() {
         // Old APIs report -1 containers; the state's count from the container list is saved.
         let dir = temp_dir("counts");
@@ -259,7 +319,7 @@ mod tests {
             ..image("sha256:a")
         };
         cache
-            .store(&cache.encode([(&unknown, Some(3))].into_iter(), 1))
+            .store(&cache.encode([(&unknown, Some(3))].into_iter(), 1, None))
             .unwrap();
         assert_eq!(cache.load().unwrap().images[0].containers, Some(3));
         fs::remove_dir_all(&dir).unwrap();
@@ -271,7 +331,7 @@ mod tests {
         let cache = ListCache::in_dir(&dir, "unix:///a.sock");
         assert_eq!(cache.load(), None, "no file yet");
         cache
-            .store(&cache.encode([(&image("sha256:a"), None)].into_iter(), 1))
+            .store(&cache.encode([(&image("sha256:a"), None)].into_iter(), 1, None))
             .unwrap();
         // Same file name, other host inside: not ours.
         let other = ListCache {
@@ -287,7 +347,7 @@ mod tests {
             fs::write(cache.path(), damaged).unwrap();
             assert_eq!(cache.load(), None);
         }
-        let mut truncated = cache.encode([(&image("sha256:a"), None)].into_iter(), 1);
+        let mut truncated = cache.encode([(&image("sha256:a"), None)].into_iter(), 1, None);
         truncated.truncate(truncated.len() - 3);
         fs::write(cache.path(), truncated).unwrap();
         assert_eq!(cache.load(), None);
