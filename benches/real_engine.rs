@@ -393,6 +393,10 @@ fn startup_from_cache(target: &Target, count: usize, live: Duration, runs: usize
             from_cache += 1;
         }
         useful.push(frame.at - tui.started());
+        // Quit only once the live list is in: Docker goes on computing a list its client
+        // left, which would slow the next run's start (a restart right after a start is
+        // not what this measures).
+        wait_list(&tui, count, target);
         quit(tui);
     }
     let _ = std::fs::remove_dir_all(&cache);

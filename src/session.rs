@@ -54,8 +54,8 @@ impl Session {
             .filter(|took| *took >= SLOW_LIST)
             .map(|_| FirstListHold::default());
         if let Some(cache) = cache.clone() {
-            // Read beside the first frame and the engine's list; whichever list comes
-            // second loses to the engine's (see `EngineEvent::Cached`).
+            // Read beside the first frame and (unless held) the engine's list; whichever
+            // list comes second loses to the engine's (see `EngineEvent::Cached`).
             let out = out.clone();
             let hold = hold.clone();
             tokio::task::spawn_blocking(move || {

@@ -122,7 +122,7 @@ impl ListCache {
         let bytes = fs::read(&self.path).ok()?;
         let split = bytes.iter().position(|&b| b == b'\n')?;
         let header = self.header(&bytes[..split])?;
-        let images = parse_image_list(&bytes[split + 1..]).ok()?;
+        let images = parse_in_halves(&bytes[split + 1..])?;
         Some(Cached {
             images,
             saved_at: header.saved_at,
@@ -211,6 +211,40 @@ fn private_file(path: &Path) -> io::Result<fs::File> {
         .truncate(true)
         .mode(0o600)
         .open(path)
+}
+
+/// From this many bytes of list on, `parse_in_halves` splits the work (about 800 images).
+const SPLIT_FROM: usize = 256 * 1024;
+
+/// Parses the saved list on two threads, each half of it: parsing is most of the time to
+/// the first useful frame (10,000 images: 3.3 MB, 25-55 ms on one core). The halves meet
+/// where an image starts, found as the text `},{"Id":"`: every image starts with its id
+/// (`CachedImage`'s first field), and that text cannot be inside a string, where the JSON
+/// writer escapes every quote.
+fn parse_in_halves(body: &[u8]) -> Option<Vec<Image>> {
+    const IMAGE_START: &[u8] = b"},{\"Id\":\"";
+    let middle = body.len() / 2;
+    let Some(at) = (body.len() >= SPLIT_FROM)
+        .then(|| memchr::memmem::find(&body[middle..], IMAGE_START))
+        .flatten()
+    else {
+        return parse_image_list(body).ok();
+    };
+    // `[…}` and `[{"Id":…]`.
+    let at = middle + at;
+    let mut first = Vec::with_capacity(at + 2);
+    first.extend_from_slice(&body[..=at]);
+    first.push(b']');
+    let mut second = Vec::with_capacity(body.len() - at);
+    second.push(b'[');
+    second.extend_from_slice(&body[at + 2..]);
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| parse_image_list(&second));
+        (parse_image_list(&first), second.join())
+    });
+    let mut images = first.ok()?;
+    images.extend(second.ok()?.ok()?);
+    Some(images)
 }
 
 /// FNV-1a: a stable file name per host (std's hasher may change between releases).
@@ -306,6 +340,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(cache.last_list_took(), None);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_big_list_read_in_halves_is_the_list_saved() {
+        let dir = temp_dir("halves");
+        let cache = ListCache::in_dir(&dir, "unix:///run/docker.sock");
+        let mut images: Vec<Image> = (0..3_000)
+            .map(|i| Image {
+                repo_tags: vec![format!("app-{i}:1")],
+                ..image(&format!("sha256:{i:064x}"))
+            })
+            .collect();
+        // A value that spells an image's start, around the middle of the file: escaped in
+        // the file, so it is not taken for one.
+        let trap = r#"x"},{"Id":"sha256:trap"#.repeat(2_000);
+        images[1_500].labels.push(("trap".into(), trap));
+        let encoded = cache.encode(images.iter().map(|i| (i, i.containers)), 1, None);
+        assert!(encoded.len() > 2 * SPLIT_FROM);
+        cache.store(&encoded).unwrap();
+        assert_eq!(cache.load().unwrap().images, images);
         fs::remove_dir_all(&dir).unwrap();
     }
 
