@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,6 +23,19 @@ const LIST: &str = r#"[
    "RepoTags":null,"Created":1700000000,"Size":1000,"Containers":0}
 ]"#;
 
+/// A run of the binary with a private cache home (`name`) until `fake`'s list (LIST) is on
+/// screen: the cache home, and the cache file that run saved.
+fn first_run(name: &str, fake: &FakeEngine) -> (PathBuf, ListCache) {
+    let cache_home = private_dir(name);
+    let env = [("XDG_CACHE_HOME", cache_home.to_str().unwrap())];
+    let mut tui = Tui::start_with_env(&["--host", &fake.host], &env, 120, 30);
+    tui.wait_screen("the engine's list", |s| s.contains("cached/app:1"));
+    tui.send("q");
+    assert!(tui.wait_exit());
+    let cache = ListCache::in_dir(&cache_home.join("imgtui"), &fake.host);
+    (cache_home, cache)
+}
+
 /// First run: the list is saved. Second run, with an engine that never answers the list:
 /// the saved list is on screen at once, marked stale, and deleting from it is refused. It is
 /// not saved again on quitting (its age would be lost).
@@ -36,14 +50,8 @@ fn the_last_list_shows_at_once_while_the_engine_is_slow() {
             Reply::Silent
         }
     });
-    let cache_home = private_dir("cache-home");
+    let (cache_home, cache) = first_run("cache-home", &fake);
     let env = [("XDG_CACHE_HOME", cache_home.to_str().unwrap())];
-    let cache = ListCache::in_dir(&cache_home.join("imgtui"), &fake.host);
-
-    let mut tui = Tui::start_with_env(&["--host", &fake.host], &env, 120, 30);
-    tui.wait_screen("the engine's list", |s| s.contains("cached/app:1"));
-    tui.send("q");
-    assert!(tui.wait_exit());
     let images = cache.load().expect("the list was saved").images;
     assert_eq!(images.len(), 2);
     // Made two years old, so that the age shows and a re-save would change the file.
@@ -128,14 +136,8 @@ fn a_slow_engine_lists_after_the_saved_list_is_shown() {
             Reply::Json(LIST.into())
         }
     });
-    let cache_home = private_dir("cache-slow");
+    let (cache_home, cache) = first_run("cache-slow", &fake);
     let env = [("XDG_CACHE_HOME", cache_home.to_str().unwrap())];
-    let cache = ListCache::in_dir(&cache_home.join("imgtui"), &fake.host);
-
-    let mut tui = Tui::start_with_env(&["--host", &fake.host], &env, 120, 30);
-    tui.wait_screen("the engine's list", |s| s.contains("cached/app:1"));
-    tui.send("q");
-    assert!(tui.wait_exit());
     let took = cache
         .last_list_took()
         .expect("how long the list took is saved");
