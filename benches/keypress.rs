@@ -68,11 +68,7 @@ fn draw(state: &AppState, terminal: &mut Terminal<TestBackend>, keymap: &KeyMap)
         theme: &Default::default(),
         date_format: &Default::default(),
     };
-    let mut viewport = state.viewport;
-    terminal
-        .draw(|frame| viewport = ui::render(frame, state, &view))
-        .unwrap();
-    viewport
+    ui::draw(terminal, state, &view).unwrap()
 }
 
 fn measure(

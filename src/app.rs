@@ -262,34 +262,26 @@ fn draw(
     date_format: &DateFormat,
     tick: u64,
 ) -> Result<()> {
+    let view = View {
+        now: now(),
+        tick,
+        keymap,
+        theme,
+        date_format,
+    };
     // Each frame reaches the terminal whole: one that knows synchronized output (mode 2026)
     // shows it at once instead of painting it as it arrives; others ignore the mode.
     crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-    let drawn = draw_frame(terminal, state, keymap, theme, date_format, tick);
+    let drawn = draw_frame(terminal, state, &view);
     crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     drawn
 }
 
 /// Renders the state; again if the layout found another viewport than the state had (its
 /// scroll limits depend on it).
-fn draw_frame(
-    terminal: &mut DefaultTerminal,
-    state: &mut AppState,
-    keymap: &KeyMap,
-    theme: &Theme,
-    date_format: &DateFormat,
-    tick: u64,
-) -> Result<()> {
+fn draw_frame(terminal: &mut DefaultTerminal, state: &mut AppState, view: &View) -> Result<()> {
     for _ in 0..2 {
-        let view = View {
-            now: now(),
-            tick,
-            keymap,
-            theme,
-            date_format,
-        };
-        let mut viewport = state.viewport;
-        terminal.draw(|frame| viewport = ui::render(frame, state, &view))?;
+        let viewport = ui::draw(terminal, state, view)?;
         if viewport == state.viewport {
             break;
         }

@@ -419,10 +419,7 @@ fn draw_frames(state: &mut AppState, w: u16, h: u16, frames: usize) -> Vec<Strin
     };
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     for _ in 0..frames {
-        let mut viewport = state.viewport;
-        terminal
-            .draw(|frame| viewport = ui::render(frame, state, &view))
-            .unwrap();
+        let viewport = ui::draw(&mut terminal, state, &view).unwrap();
         if viewport == state.viewport {
             break;
         }

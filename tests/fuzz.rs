@@ -285,10 +285,7 @@ fn render(state: &mut AppState, width: u16, height: u16, now: i64) {
         theme: &Default::default(),
         date_format: &Default::default(),
     };
-    let mut viewport = state.viewport;
-    terminal
-        .draw(|frame| viewport = ui::render(frame, state, &view))
-        .unwrap();
+    let viewport = ui::draw(&mut terminal, state, &view).unwrap();
     state.update(Message::Viewport(viewport));
     // Nothing the engine sent reaches a cell raw.
     for cell in terminal.backend().buffer().content() {

@@ -90,10 +90,7 @@ fn show(state: &mut AppState, width: u16, height: u16) -> Screen {
             theme: &Default::default(),
             date_format: &Default::default(),
         };
-        let mut viewport = state.viewport;
-        terminal
-            .draw(|frame| viewport = ui::render(frame, state, &view))
-            .unwrap();
+        let viewport = ui::draw(&mut terminal, state, &view).unwrap();
         state.update(Message::Viewport(viewport));
     }
     let screen = Screen::new(terminal.backend().buffer().clone());

@@ -4,7 +4,7 @@
 //! filter bar, a scrolled list, a narrow or a stacked layout.
 
 use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use imgtui::core::action::{Action, EngineEvent, EngineInfo, EngineStatus, Message, Viewport};
+use imgtui::core::action::{Action, EngineEvent, EngineInfo, EngineStatus, Message};
 use imgtui::core::image::{Image, ImageId};
 use imgtui::core::keymap::KeyMap;
 use imgtui::core::sort::{Sort, SortKey};
@@ -104,10 +104,7 @@ fn show(state: &mut AppState, width: u16, height: u16) -> Frame {
     };
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     for _ in 0..3 {
-        let mut viewport = Viewport::default();
-        terminal
-            .draw(|frame| viewport = ui::render(frame, state, &view))
-            .unwrap();
+        let viewport = ui::draw(&mut terminal, state, &view).unwrap();
         if viewport == state.viewport {
             break;
         }

@@ -155,10 +155,7 @@ fn draw_with(state: &AppState, w: u16, h: u16, tick: u64) -> (Screen, Viewport) 
         date_format: &Default::default(),
     };
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let mut viewport = Viewport::default();
-    terminal
-        .draw(|frame| viewport = ui::render(frame, state, &view))
-        .unwrap();
+    let viewport = ui::draw(&mut terminal, state, &view).unwrap();
     (Screen::new(terminal.backend().buffer().clone()), viewport)
 }
 

@@ -15,10 +15,11 @@ mod status;
 pub mod text;
 pub mod theme;
 
-use ratatui::Frame;
+use ratatui::backend::Backend;
 use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::{Frame, Terminal};
 
 use crate::core::action::{Action, Viewport};
 use crate::core::format::DateFormat;
@@ -64,6 +65,18 @@ pub const MIN_HEIGHT: u16 = 5;
 const SIDE_BY_SIDE_WIDTH: u16 = 120;
 /// Below this height the detail pane is left out.
 const DETAIL_MIN_HEIGHT: u16 = 16;
+
+/// Draws `state` as one frame on `terminal`: the viewport the layout found, which the state
+/// should be told of when it differs from its own.
+pub fn draw<B: Backend>(
+    terminal: &mut Terminal<B>,
+    state: &AppState,
+    view: &View,
+) -> Result<Viewport, B::Error> {
+    let mut viewport = state.viewport;
+    terminal.draw(|frame| viewport = render(frame, state, view))?;
+    Ok(viewport)
+}
 
 pub fn render(frame: &mut Frame, state: &AppState, view: &View) -> Viewport {
     theme::install(view.theme);
