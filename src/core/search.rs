@@ -64,30 +64,32 @@ impl SearchText {
         self.field_masks.clear();
         self.entries.clear();
         self.entries.reserve(images.len());
-        let mut entered = Vec::with_capacity(images.len());
+        // Per image, where its id went in `ids`; `None` when it gets no entry.
+        let mut ids_at = Vec::with_capacity(images.len());
         let (mut tag_bytes, mut all_bytes) = (0usize, 0usize);
         for image in images {
             let (tags, labels) = sizes(image);
+            let hex = hex(image);
             // Offsets are 32-bit: an image that would not fit takes the slow path.
             let fits = all_bytes + tags + labels < u32::MAX as usize
-                && self.ids.len() + hex(image).len() < u32::MAX as usize;
-            let enter = fits && plain(hex(image)) && fields(image).all(plain);
-            if enter {
+                && self.ids.len() + hex.len() < u32::MAX as usize;
+            let enter = fits && plain(hex) && fields(image).all(plain);
+            ids_at.push(enter.then(|| {
                 tag_bytes += tags;
                 all_bytes += tags + labels;
-                self.ids.extend_from_slice(hex(image).as_bytes());
-            }
-            entered.push(enter);
+                let start = self.ids.len() as u32;
+                self.ids.extend_from_slice(hex.as_bytes());
+                start..self.ids.len() as u32
+            }));
         }
         // The NULs that end the fields are the zeroes already there.
         self.bytes.resize(all_bytes, 0);
         let (mut tag_at, mut label_at) = (0, tag_bytes);
-        let mut id_at = 0;
-        for (image, enter) in images.iter().zip(entered) {
-            if !enter {
+        for (image, id) in images.iter().zip(ids_at) {
+            let Some(id) = id else {
                 self.entries.push(None);
                 continue;
-            }
+            };
             let first_field = self.field_ends.len() as u32;
             for tag in &image.repo_tags {
                 tag_at = self.put(tag, tag_at);
@@ -95,14 +97,12 @@ impl SearchText {
             for piece in label_pieces(image) {
                 label_at = self.put(piece, label_at);
             }
-            let id_end = id_at + hex(image).len();
             self.entries.push(Some(Span {
-                id_start: id_at as u32,
-                id_end: id_end as u32,
+                id_start: id.start,
+                id_end: id.end,
                 first_field,
                 last_field: self.field_ends.len() as u32,
             }));
-            id_at = id_end;
         }
         self.fresh = true;
         self.generation += 1;
