@@ -307,7 +307,8 @@ fn full_sorts(
 /// Typing a filter in the prompt, a key at a time, each followed by a frame: what a user
 /// feels (target: 5 ms per keystroke at 100k). Typing narrows (only the rows still shown
 /// are checked again); Backspace returns to the step typed before. A query that was not
-/// typed (`--filter`, a quick toggle) has no steps: Backspace there checks every image.
+/// typed (`--filter`, a quick toggle) has no steps: Backspace there checks every image. An
+/// engine event while typing (an image re-tagged) patches the text and the steps.
 fn filter_typing(
     state: &mut AppState,
     terminal: &mut Terminal<TestBackend>,
@@ -323,6 +324,20 @@ fn filter_typing(
         start.elapsed()
     };
     let (mut typing, mut back, mut widening) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut typing_after, mut back_after) = (Vec::new(), Vec::new());
+    // An engine event while typing: one image re-tagged, back and forth.
+    let mut retagged = state.images_in_order().nth(7).cloned().expect("images");
+    let mut event = |state: &mut AppState| {
+        retagged.repo_tags = match retagged.repo_tags.first() {
+            Some(tag) if tag.starts_with("moved/") => vec![tag["moved/".len()..].to_string()],
+            Some(tag) => vec![format!("moved/{tag}")],
+            None => vec!["moved/team4/app1:1".to_string()],
+        };
+        state.update(Message::Engine(EngineEvent::ImageChanged {
+            generation: 0,
+            image: Box::new(retagged.clone()),
+        }));
+    };
     for _ in 0..rounds {
         state.update(Message::Action(Action::Filter));
         typing.extend(query.chars().map(|c| key(state, QueryInput::Insert(c))));
@@ -332,11 +347,24 @@ fn filter_typing(
         state.update(Message::Action(Action::Filter));
         widening.extend((0..5).map(|_| key(state, QueryInput::Backspace)));
         state.update(Message::Query(QueryInput::Cancel));
+        // Typing on, and back, each just after an event.
+        state.update(Message::Action(Action::Filter));
+        for c in query.chars() {
+            event(state);
+            typing_after.push(key(state, QueryInput::Insert(c)));
+        }
+        for _ in 0..5 {
+            event(state);
+            back_after.push(key(state, QueryInput::Backspace));
+        }
+        state.update(Message::Query(QueryInput::Cancel));
     }
     for (name, samples) in [
         ("filter: type a key", &mut typing),
         ("filter: backspace", &mut back),
         ("filter: backspace, untyped", &mut widening),
+        ("filter: key after an event", &mut typing_after),
+        ("filter: bksp after an event", &mut back_after),
     ] {
         samples.sort();
         println!(

@@ -359,6 +359,53 @@ mod tests {
     }
 
     #[test]
+    fn typing_on_after_the_images_changed_finds_them_as_they_are_now() {
+        // While "ngi" is applied, its text was searched and where it matched kept: a tag
+        // moves to a new image, an untag (ours, patched before the engine's event), an image
+        // re-tagged so that its match moves, one that goes.
+        type Change = fn(&mut AppState);
+        let changes: [(&str, Change); 4] = [
+            ("a tag moves", |state| {
+                let g7 = image("g7", 50, &["nginx:1.25"]);
+                state.update(Message::Engine(EngineEvent::ImageChanged {
+                    generation: 0,
+                    image: Box::new(g7),
+                }));
+            }),
+            ("our untag", |state| {
+                state.drop_reference(&ImageId::new("sha256:a1"), "nginx:1.25");
+            }),
+            ("a re-tag", |state| {
+                let d4 = image("d4", 300, &["engine-x:1", "nginx:1.2"]);
+                state.update(Message::Engine(EngineEvent::ImageChanged {
+                    generation: 0,
+                    image: Box::new(d4),
+                }));
+            }),
+            ("a removal", |state| {
+                state.update(Message::Engine(EngineEvent::ImageGone {
+                    generation: 0,
+                    id: ImageId::new("sha256:a1"),
+                }));
+            }),
+        ];
+        for (name, change) in changes {
+            let mut typed = state();
+            for query in ["n", "ng", "ngi"] {
+                typed.set_query(query.into());
+            }
+            let mut fresh = state();
+            change(&mut typed);
+            change(&mut fresh);
+            for query in ["ngin", "nginx:1.2", "nginx:1.25", "ng", "nginx:1.24", ""] {
+                typed.set_query(query.into());
+                fresh.set_query(query.into());
+                assert_eq!(shown(&typed), shown(&fresh), "{query:?} after {name}");
+            }
+        }
+    }
+
+    #[test]
     fn clean_ups_ignore_the_filter_but_mark_all_marks_only_what_is_shown() {
         let mut state = state();
         state.update(Message::Engine(EngineEvent::Status(

@@ -13,7 +13,7 @@ use super::filter::{Filter, FilterMatcher};
 use super::image::{ContainerRef, Image, ImageId};
 use super::inspect::Inspect;
 use super::picker::Picker;
-use super::search::{Hit, Needle, SearchText};
+use super::search::{self, Hit, Needle, SearchText};
 use super::sort::{OrderCache, SharedPrefix, Sort, SortColumns, sort_indices, swap_removed};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -373,8 +373,6 @@ impl AppState {
     /// any other image holding one of its tags has lost it: engines report the image a tag
     /// moved to (`docker load`, `docker build`), not always the one it left.
     pub(super) fn upsert(&mut self, mut image: Image) {
-        self.search.invalidate();
-        self.narrowings.clear();
         let mut lost_a_tag = Vec::new();
         if !image.repo_tags.is_empty() {
             for (i, other) in self.images.iter_mut().enumerate() {
@@ -422,13 +420,16 @@ impl AppState {
         ));
     }
 
-    /// Image `i` changed where it is (new tags, another date): its name joins the shared
-    /// name prefix, and its sort columns and filter pass follow.
+    /// Image `i` changed where it is (new tags, another date), or is new at the end: its
+    /// name joins the shared name prefix, and its sort columns, search text and filter
+    /// passes follow.
     fn changed_in_place(&mut self, i: usize) {
         if let Some(name) = self.images[i].primary_reference() {
             self.names_shared.add(name);
         }
         self.columns.set(i, &self.images[i]);
+        self.search.update(i, &self.images[i]);
+        self.hits.changed(i);
         self.refilter(i);
     }
 
@@ -437,8 +438,9 @@ impl AppState {
             return;
         };
         self.marks.remove(id);
-        self.search.invalidate();
-        self.narrowings.clear();
+        self.search.swap_remove(index);
+        self.hits.swap_remove(index);
+        self.narrowings.swap_remove(index);
         let last = self.images.len() - 1;
         self.images.swap_remove(index);
         self.passes.swap_remove(index);
@@ -680,24 +682,17 @@ impl AppState {
         self.show_filtered();
     }
 
+    /// Image `index` changed: whether it passes the filter now, and each filter typed on
+    /// from (so Backspace after an engine event still needs no full pass).
     fn refilter(&mut self, index: usize) {
         let image = &self.images[index];
-        // One image after a change: the shared text is out of date, the slow path will do.
         let text = self.search.of(index);
-        // Hashing every id costs more than most terms: count only when a term asks.
-        let used = if self.filter.uses_containers() {
-            uses(&self.containers, image)
-        } else {
-            None
-        };
-        self.passes[index] = self.filter.is_empty()
-            || self.filter.matches_with_text(
-                &mut self.matchers[0],
-                image,
-                text,
-                used,
-                self.filter_now,
-            );
+        let (containers, now) = (&self.containers, self.filter_now);
+        let matcher = &mut self.matchers[0];
+        self.passes[index] = passes(&self.filter, matcher, image, text, containers, now);
+        self.narrowings.changed(index, |step| {
+            passes(step, matcher, image, text, containers, now)
+        });
     }
 
     fn refilter_all(&mut self) {
@@ -848,6 +843,22 @@ impl Hits {
         .then_some(old.bytes().len())
     }
 
+    /// Image `index` changed (or is new at the end): where the needle matched it before
+    /// says nothing now, so the next pass looks afresh.
+    fn changed(&mut self, index: usize) {
+        if let Some(hit) = self.at.get_mut(index) {
+            *hit = None;
+        } else if index == self.at.len() {
+            self.at.push(None);
+        }
+    }
+
+    fn swap_remove(&mut self, index: usize) {
+        if index < self.at.len() {
+            self.at.swap_remove(index);
+        }
+    }
+
     /// The pass just made recorded hits for `needle` (or, with none, nothing usable).
     fn found(&mut self, search: &SearchText, needle: Option<&Needle>) {
         self.needle = needle.cloned();
@@ -857,9 +868,9 @@ impl Hits {
 
 /// The chain of filters a query narrowed through as it was typed (each implied by the
 /// next), oldest first, each with the images it let through. Going back to one (Backspace,
-/// clearing the query) restores its passes instead of checking every image again. Only
-/// right while the images, their container counts and the filter's clock stay as they
-/// were: every change to those clears it.
+/// clearing the query) restores its passes instead of checking every image again. An image
+/// that changes, comes or goes is checked against every step (`changed`, `swap_remove`); a
+/// new list, new container counts the filter reads, or a new clock clears the chain.
 #[derive(Debug, Default)]
 struct Narrowings {
     chain: Vec<(Filter, Vec<bool>)>,
@@ -884,6 +895,23 @@ impl Narrowings {
         self.chain.pop().map(|(_, passes)| passes)
     }
 
+    /// Image `index` changed, or is new at the end: `check` says whether it passes a step.
+    fn changed(&mut self, index: usize, mut check: impl FnMut(&Filter) -> bool) {
+        for (step, passes) in &mut self.chain {
+            let pass = check(step);
+            match passes.get_mut(index) {
+                Some(slot) => *slot = pass,
+                None => passes.push(pass),
+            }
+        }
+    }
+
+    fn swap_remove(&mut self, index: usize) {
+        for (_, passes) in &mut self.chain {
+            passes.swap_remove(index);
+        }
+    }
+
     fn clear(&mut self) {
         self.chain.clear();
     }
@@ -901,6 +929,24 @@ fn filter_threads() -> usize {
 
 /// Containers using `image`: our own count from the container list when we have it (old
 /// APIs report -1), else what the engine reported.
+/// Whether `image` passes `filter`, one image at a time (after a change).
+fn passes(
+    filter: &Filter,
+    matcher: &mut FilterMatcher,
+    image: &Image,
+    text: Option<search::Entry<'_>>,
+    containers: &Option<HashMap<ImageId, Vec<ContainerRef>>>,
+    now: i64,
+) -> bool {
+    // Hashing every id costs more than most terms: count only when a term asks.
+    let used = if filter.uses_containers() {
+        uses(containers, image)
+    } else {
+        None
+    };
+    filter.is_empty() || filter.matches_with_text(matcher, image, text, used, now)
+}
+
 fn uses(containers: &Option<HashMap<ImageId, Vec<ContainerRef>>>, image: &Image) -> Option<u64> {
     match containers {
         Some(by_image) => Some(by_image.get(&image.id).map_or(0, |c| c.len() as u64)),
