@@ -21,12 +21,8 @@ pub struct SearchText {
     /// Every image's tags, then every image's labels (keys and values).
     bytes: Vec<u8>,
     /// Per field (tag, label key or value), in image order and within an image in the
-    /// order tags, labels: where it starts and where its NUL is in `bytes`, and which
-    /// characters it has (`char_mask`). A needle skips every field that lacks one of its
-    /// characters without reading it: most of them, once a few letters are typed.
-    field_starts: Vec<u32>,
-    field_ends: Vec<u32>,
-    field_masks: Vec<u64>,
+    /// order tags, labels: where it is in `bytes`, and which characters it has.
+    fields: Vec<Field>,
     /// Per image; `None` for non-ASCII images.
     entries: Vec<Option<Span>>,
     /// Whether `entries` matches the images as they are now.
@@ -38,8 +34,18 @@ pub struct SearchText {
     generation: u64,
 }
 
+/// One field in `bytes`: where it starts, where its NUL is, and which characters it has
+/// (`char_bit`). A needle skips every field that lacks one of its characters without
+/// reading it: most of them, once a few letters are typed.
+#[derive(Clone, Copy, Debug)]
+struct Field {
+    start: u32,
+    end: u32,
+    mask: u64,
+}
+
 /// Where one image's text is: its id at `id_start..id_end` in `ids`, its fields at
-/// `first_field..last_field` in the per-field vectors.
+/// `first_field..last_field` in `fields`.
 #[derive(Clone, Copy, Debug)]
 struct Span {
     id_start: u32,
@@ -63,9 +69,7 @@ impl SearchText {
         }
         self.ids.clear();
         self.bytes.clear();
-        self.field_starts.clear();
-        self.field_ends.clear();
-        self.field_masks.clear();
+        self.fields.clear();
         self.entries.clear();
         self.entries.reserve(images.len());
         self.garbage = 0;
@@ -137,10 +141,9 @@ impl SearchText {
     fn forget(&mut self, old: Span) {
         let fields = old.first_field as usize..old.last_field as usize;
         self.garbage += (old.id_end - old.id_start) as usize
-            + self.field_starts[fields.clone()]
+            + self.fields[fields]
                 .iter()
-                .zip(&self.field_ends[fields])
-                .map(|(&start, &end)| (end - start) as usize + 1)
+                .map(|field| (field.end - field.start) as usize + 1)
                 .sum::<usize>();
     }
 
@@ -172,7 +175,7 @@ impl SearchText {
         tag_at: &mut usize,
         label_at: &mut usize,
     ) -> Span {
-        let first_field = self.field_ends.len() as u32;
+        let first_field = self.fields.len() as u32;
         for tag in &image.repo_tags {
             *tag_at = self.put(tag, *tag_at);
         }
@@ -183,7 +186,7 @@ impl SearchText {
             id_start: id.start,
             id_end: id.end,
             first_field,
-            last_field: self.field_ends.len() as u32,
+            last_field: self.fields.len() as u32,
         }
     }
 
@@ -195,9 +198,11 @@ impl SearchText {
             *slot = byte.to_ascii_lowercase();
             mask |= char_bit(*slot);
         }
-        self.field_starts.push(at as u32);
-        self.field_ends.push(end as u32);
-        self.field_masks.push(mask);
+        self.fields.push(Field {
+            start: at as u32,
+            end: end as u32,
+            mask,
+        });
         end + 1
     }
 
@@ -214,10 +219,10 @@ impl SearchText {
         matched: usize,
     ) -> Option<Hit> {
         let rest = needle.bytes.get(matched..)?;
-        let tail = self.bytes.get(hit.end as usize..hit.field_end as usize)?;
-        match subsequence_end(rest, tail) {
+        let tail = hit.end as usize..hit.field_end as usize;
+        match subsequence_end(rest, &self.bytes, tail) {
             Some(after) => Some(Hit {
-                end: hit.end + after as u32,
+                end: after as u32,
                 ..hit
             }),
             None => self.of(index)?.find(needle, hit.field as usize + 1),
@@ -239,9 +244,7 @@ impl SearchText {
         Some(Entry {
             id_hex: &self.ids[span.id_start as usize..span.id_end as usize],
             bytes: &self.bytes,
-            field_starts: &self.field_starts[fields.clone()],
-            field_ends: &self.field_ends[fields.clone()],
-            field_masks: &self.field_masks[fields],
+            fields: &self.fields[fields],
         })
     }
 }
@@ -292,9 +295,7 @@ fn plain(piece: &str) -> bool {
 pub struct Entry<'a> {
     pub id_hex: &'a [u8],
     bytes: &'a [u8],
-    field_starts: &'a [u32],
-    field_ends: &'a [u32],
-    field_masks: &'a [u64],
+    fields: &'a [Field],
 }
 
 impl Entry<'_> {
@@ -306,17 +307,18 @@ impl Entry<'_> {
     /// Where `needle` (not empty) first matches, looking from field `first` on: the field
     /// and the byte after the needle's last byte in it, matched as early as it can be.
     pub fn find(&self, needle: &Needle, first: usize) -> Option<Hit> {
-        let fields = self.field_starts.iter().zip(self.field_ends);
-        let fields = fields.zip(self.field_masks).enumerate().skip(first);
-        for (field, ((&start, &end), &mask)) in fields {
-            if mask & needle.mask == needle.mask
-                && let Some(after) =
-                    subsequence_end(&needle.bytes, &self.bytes[start as usize..end as usize])
-            {
+        // An index loop: the same as iterator adapters, but a third faster at 100,000.
+        for at in first..self.fields.len() {
+            let field = self.fields[at];
+            if field.mask & needle.mask != needle.mask {
+                continue;
+            }
+            let range = field.start as usize..field.end as usize;
+            if let Some(after) = subsequence_end(&needle.bytes, self.bytes, range) {
                 return Some(Hit {
-                    field: field as u32,
-                    end: start + after as u32,
-                    field_end: end,
+                    field: at as u32,
+                    end: after as u32,
+                    field_end: field.end,
                 });
             }
         }
@@ -326,16 +328,15 @@ impl Entry<'_> {
     /// The fields, each as it is in the text (lower-cased).
     #[cfg(test)]
     fn field_texts(&self) -> Vec<&[u8]> {
-        self.field_starts
+        self.fields
             .iter()
-            .zip(self.field_ends)
-            .map(|(&start, &end)| &self.bytes[start as usize..end as usize])
+            .map(|field| &self.bytes[field.start as usize..field.end as usize])
             .collect()
     }
 }
 
 /// What a fuzzy term looks for in the text: lower-case ASCII without NUL, and the characters
-/// it needs (`char_mask`), so fields without them are skipped unread.
+/// it needs (`char_bit`), so fields without them are skipped unread.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Needle {
     bytes: Box<[u8]>,
@@ -389,14 +390,55 @@ pub struct Hit {
     field_end: u32,
 }
 
-/// If `needle`'s bytes appear in `haystack` in order, matched as early as they can be
-/// (memchr finds each next one): the offset just after the last one.
-fn subsequence_end(needle: &[u8], haystack: &[u8]) -> Option<usize> {
-    let mut at = 0;
+/// If `needle`'s bytes appear in `text[field]` in order, matched as early as they can be:
+/// where the last one is, plus one.
+fn subsequence_end(needle: &[u8], text: &[u8], field: Range<usize>) -> Option<usize> {
+    let mut at = field.start;
     for &wanted in needle {
-        at += memchr::memchr(wanted, &haystack[at..])? + 1;
+        at = next_byte(wanted, text, at..field.end)? + 1;
     }
     Some(at)
+}
+
+/// Every byte of a word set to one, and to its top bit.
+const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+const TOPS: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// Where `wanted` (not NUL) first is in `text[range]`. Tags and labels are short, and a
+/// word of eight bytes at a time finds a byte there with a few operations, where each call
+/// to memchr first spends as much on choosing its method; long fields still go to memchr.
+/// Words may read past the field (never past the text): what lies there is masked off.
+fn next_byte(wanted: u8, text: &[u8], range: Range<usize>) -> Option<usize> {
+    let Range { start: mut at, end } = range;
+    if end - at.min(end) > 64 {
+        return memchr::memchr(wanted, &text[at..end]).map(|found| at + found);
+    }
+    let pattern = ONES * u64::from(wanted);
+    while at < end {
+        // Zero where the byte is `wanted`; the lowest top bit set below marks the first
+        // zero byte exactly (borrows only make false marks above a true one).
+        let diff = word_at(text, at) ^ pattern;
+        let zeros = diff.wrapping_sub(ONES) & !diff & TOPS;
+        if zeros != 0 {
+            let found = at + (zeros.trailing_zeros() / 8) as usize;
+            return (found < end).then_some(found);
+        }
+        at += 8;
+    }
+    None
+}
+
+/// The eight bytes from `at`, the first in the lowest bits; zero past the text's end.
+fn word_at(text: &[u8], at: usize) -> u64 {
+    match text.get(at..at + 8) {
+        Some(eight) => u64::from_le_bytes(eight.try_into().expect("eight bytes")),
+        None => {
+            let mut word = [0; 8];
+            let rest = &text[at..];
+            word[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(word)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -489,6 +531,45 @@ mod tests {
         let mut rebuilt = SearchText::default();
         rebuilt.ensure(images);
         rebuilt.bytes.len()
+    }
+
+    #[test]
+    fn word_at_a_time_search_finds_what_a_byte_at_a_time_one_does() {
+        // The plain definition: each needle byte at the first place after the last one.
+        fn naive(needle: &[u8], text: &[u8], field: Range<usize>) -> Option<usize> {
+            let mut at = field.start;
+            for &wanted in needle {
+                at += text[at..field.end].iter().position(|&b| b == wanted)? + 1;
+            }
+            Some(at)
+        }
+        let mut seed: u64 = 42;
+        let mut next = move |below: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize % below
+        };
+        // A small alphabet makes many near misses; NUL and bytes above 0x7f are there too.
+        let alphabet = b"ab:/\x00\x7f\x80\xff";
+        for _ in 0..5_000 {
+            // Up to 150 bytes, so fields both under and over memchr's threshold, ending at
+            // the text's end as often as not (where a word would read past it).
+            let text: Vec<u8> = (0..next(150) + 1)
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let start = next(text.len());
+            let end = if next(2) == 0 {
+                text.len()
+            } else {
+                start + next(text.len() - start + 1)
+            };
+            let needle: Vec<u8> = (0..next(5) + 1).map(|_| b"ab:/"[next(4)]).collect();
+            assert_eq!(
+                subsequence_end(&needle, &text, start..end),
+                naive(&needle, &text, start..end),
+                "{needle:?} in {:?}",
+                &text[start..end]
+            );
+        }
     }
 
     #[test]
