@@ -237,6 +237,7 @@ fn main() {
     filter_passes(&state, rounds(20));
     filter_typing(&mut state, &mut terminal, &keymap, rounds(10));
     full_sorts(&mut state, &mut terminal, &keymap, n, rounds(40));
+    burst_of_removals(&mut state, if full { 1_000 } else { 50 });
 
     // Scrolling the detail pane of one huge image (focus on the detail pane).
     let mut huge = AppState::new(Sort::default(), "unix:///bench.sock");
@@ -373,6 +374,33 @@ fn filter_typing(
             samples[samples.len() * 99 / 100]
         );
     }
+}
+
+/// A prune's events arriving together (the loop applies what is waiting as one batch):
+/// `count` removals one message each, then as many again in one `EngineBatch`. Each half
+/// runs once; the list is `count` images shorter for the second.
+fn burst_of_removals(state: &mut AppState, count: usize) {
+    let mut gone = state
+        .images_in_order()
+        .step_by(7)
+        .map(|image| image.id.clone())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|id| EngineEvent::ImageGone { generation: 0, id });
+    let apart: Vec<EngineEvent> = gone.by_ref().take(count).collect();
+    let together: Vec<EngineEvent> = gone.take(count).collect();
+    let start = Instant::now();
+    for event in apart {
+        state.update(Message::Engine(event));
+    }
+    let one_at_a_time = start.elapsed();
+    let start = Instant::now();
+    state.update(Message::EngineBatch(together));
+    let batched = start.elapsed();
+    println!(
+        "{count} removals, one at a time {one_at_a_time:>10.3?}   as one batch {batched:>10.3?}   {:.1}x",
+        one_at_a_time.as_secs_f64() / batched.as_secs_f64()
+    );
 }
 
 /// The filter core: one full pass over every image per query, as widening a filter costs.

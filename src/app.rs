@@ -130,13 +130,13 @@ pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()>
             Some(event) = session.events.recv() => {
                 // The clock too: what arrives is stamped with it (the disk usage's age).
                 state.update(Message::Clock(now()));
-                let commands = state.update(Message::Engine(event));
-                run_commands(&session.engine, commands);
-                // Apply everything that is already waiting before drawing once.
+                // Everything that is already waiting is applied together, then drawn once.
+                let mut events = vec![event];
                 while let Ok(event) = session.events.try_recv() {
-                    let commands = state.update(Message::Engine(event));
-                    run_commands(&session.engine, commands);
+                    events.push(event);
                 }
+                let commands = state.update(Message::EngineBatch(events));
+                run_commands(&session.engine, commands);
                 dirty = true;
                 if state.listing.loaded && !state.is_stale() {
                     session.listed();

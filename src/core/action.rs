@@ -156,6 +156,16 @@ pub enum EngineEvent {
     },
 }
 
+impl EngineEvent {
+    /// An image that changed, came or went (`AppState::upsert`, `AppState::remove`).
+    pub fn changes_one_image(&self) -> bool {
+        matches!(
+            self,
+            EngineEvent::ImageChanged { .. } | EngineEvent::ImageGone { .. }
+        )
+    }
+}
+
 /// Sizes of the panes as last drawn; the shell reports them so paging knows a page.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Viewport {
@@ -193,6 +203,10 @@ pub enum Message {
     /// A key while the filter prompt is open.
     Query(QueryInput),
     Engine(EngineEvent),
+    /// Engine events that arrived together, in order: the list's order, counts and totals
+    /// are worked out once for a run of image changes instead of after each (a prune of
+    /// thousands).
+    EngineBatch(Vec<EngineEvent>),
     Viewport(Viewport),
     /// A click or wheel notch, already hit-tested against the panes.
     Pointer(Pointer),

@@ -151,6 +151,10 @@ pub struct AppState {
     hits: Hits,
     /// The filters typed on from, and whom they let through: Backspace goes back to one.
     narrowings: Narrowings,
+    /// Image changes leave the order, counts and totals to `settle` (`defer_reorder`), and
+    /// whether one did since.
+    deferring: bool,
+    reorder_due: bool,
     /// `docker system df` for images, asked for in the background.
     pub disk: Disk,
     /// Unix seconds, from the shell (`Message::Clock`).
@@ -215,6 +219,8 @@ impl AppState {
             search: SearchText::default(),
             hits: Hits::default(),
             narrowings: Narrowings::default(),
+            deferring: false,
+            reorder_due: false,
             disk: Disk::default(),
             now: 0,
             next_operation: 0,
@@ -420,6 +426,25 @@ impl AppState {
         ));
     }
 
+    /// Image changes from here on (`upsert`, `remove`) patch only the images, their columns,
+    /// search text and filter passes; the display order, container counts and totals wait
+    /// for `settle`, which works them out once (a full sort) instead of after each change:
+    /// at 100,000 images that tail cost 2.6 ms a removal, so a prune of 1,000 took 2.6 s.
+    pub(super) fn defer_reorder(&mut self) {
+        self.deferring = true;
+    }
+
+    /// Works out what deferred changes left undone; does nothing when none did.
+    pub(super) fn settle(&mut self) {
+        self.deferring = false;
+        if std::mem::take(&mut self.reorder_due) {
+            // Removals left `sorted` as it was: any permutation will do for a full sort.
+            self.sorted.clear();
+            self.sorted.extend(0..self.images.len() as u32);
+            self.reorder(Changed::Everything);
+        }
+    }
+
     /// Image `i` changed where it is (new tags, another date), or is new at the end: its
     /// name joins the shared name prefix, and its sort columns, search text and filter
     /// passes follow.
@@ -449,7 +474,10 @@ impl AppState {
             self.positions.insert(self.images[index].id.clone(), index);
         }
         let (index, last) = (index as u32, last as u32);
-        swap_removed(&mut self.sorted, index, last);
+        // Deferred, the order is sorted anew from scratch by `settle`.
+        if !self.deferring {
+            swap_removed(&mut self.sorted, index, last);
+        }
         self.reorder(Changed::SwapRemoved { index, last });
     }
 
@@ -562,6 +590,10 @@ impl AppState {
     /// cursor back on the selected image. The orders already computed are patched where
     /// only a few images changed, so an engine event costs no sort.
     fn reorder(&mut self, changed: Changed) {
+        if self.deferring {
+            self.reorder_due = true;
+            return;
+        }
         self.count_uses();
         match changed {
             Changed::Everything => self.orders.clear(),

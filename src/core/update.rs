@@ -24,15 +24,28 @@ impl AppState {
                 self.now = now;
                 Vec::new()
             }
-            Message::Engine(event) => {
-                let cleaned_up = matches!(
-                    event,
-                    EngineEvent::JobDone { .. } | EngineEvent::PruneDone { .. }
-                );
-                self.apply_engine_event(event);
-                if cleaned_up {
-                    self.disk.stale = true;
+            Message::Engine(event) => self.update(Message::EngineBatch(vec![event])),
+            Message::EngineBatch(events) => {
+                // A run of this many image changes or more is settled once at its end (one
+                // full sort); fewer are each patched in, which costs less than that sort.
+                const SETTLE_ONCE_FROM: usize = 4;
+                let images = events.iter().filter(|e| e.changes_one_image()).count();
+                for event in events {
+                    if event.changes_one_image() && images >= SETTLE_ONCE_FROM {
+                        self.defer_reorder();
+                    } else {
+                        self.settle();
+                    }
+                    let cleaned_up = matches!(
+                        event,
+                        EngineEvent::JobDone { .. } | EngineEvent::PruneDone { .. }
+                    );
+                    self.apply_engine_event(event);
+                    if cleaned_up {
+                        self.disk.stale = true;
+                    }
                 }
+                self.settle();
                 self.disk_usage_due().into_iter().collect()
             }
             Message::Viewport(viewport) => {
@@ -715,6 +728,93 @@ mod tests {
                     let ids = |list: &[&Image]| list.iter().map(|i| i.id.as_str().to_string()).collect::<Vec<_>>();
                     prop_assert_eq!(ids(&shown), ids(&plain), "{:?}", state.sort());
                 }
+            }
+        });
+    }
+
+    #[test]
+    fn events_applied_together_leave_what_one_at_a_time_leaves() {
+        use proptest::prelude::*;
+        #[derive(Clone, Debug)]
+        enum Change {
+            Upsert(u8, u64, Vec<String>),
+            Gone(u8),
+            Containers(Vec<u8>),
+        }
+        let id = |n: u8| format!("sha256:cd{:02x}", n % 16);
+        let tags = prop::collection::vec("(reg/team/app|reg/t|x)(:[0-9])?", 0..3);
+        let change = prop_oneof![
+            4 => (any::<u8>(), 0u64..4, tags.clone())
+                .prop_map(|(n, size, tags)| Change::Upsert(n, size, tags)),
+            3 => any::<u8>().prop_map(Change::Gone),
+            1 => prop::collection::vec(any::<u8>(), 0..4).prop_map(Change::Containers),
+        ];
+        let first = prop::collection::vec((any::<u8>(), 0u64..4, tags), 0..12);
+        let config = ProptestConfig {
+            failure_persistence: None,
+            cases: 256,
+            ..ProptestConfig::default()
+        };
+        let make = move |n: u8, size: u64, tags: Vec<String>| Image {
+            id: ImageId::new(id(n)),
+            size,
+            created: Some(i64::from(n % 3) + size as i64),
+            repo_tags: tags,
+            ..Image::default()
+        };
+        proptest!(config, |(
+            list in first,
+            changes in prop::collection::vec(change, 0..16),
+            query in prop_oneof![Just(""), Just("reg"), Just("app in-use")],
+            key in prop::sample::select(SortKey::ALL.to_vec()),
+        )| {
+            let events: Vec<EngineEvent> = changes
+                .into_iter()
+                .map(|change| match change {
+                    Change::Upsert(n, size, tags) => EngineEvent::ImageChanged {
+                        generation: 0,
+                        image: Box::new(make(n, size, tags)),
+                    },
+                    Change::Gone(n) => EngineEvent::ImageGone {
+                        generation: 0,
+                        id: ImageId::new(id(n)),
+                    },
+                    Change::Containers(users) => {
+                        let mut by_image: HashMap<ImageId, Vec<ContainerRef>> = HashMap::new();
+                        for n in users {
+                            by_image.entry(ImageId::new(id(n))).or_default().push(ContainerRef {
+                                name: format!("c{n}"),
+                                running: false,
+                            });
+                        }
+                        EngineEvent::Containers { generation: 0, by_image }
+                    }
+                })
+                .collect();
+            let start = || {
+                let images = list.iter().map(|(n, s, t)| make(*n, *s, t.clone())).collect();
+                let mut state = state_with(images);
+                state.update(Message::Action(Action::SortBy(key)));
+                state.set_query(query.to_string());
+                state
+            };
+            let (mut apart, mut together) = (start(), start());
+            for event in events.clone() {
+                apart.update(Message::Engine(event));
+            }
+            together.update(Message::EngineBatch(events));
+            prop_assert_eq!(ids(&together), ids(&apart));
+            prop_assert_eq!(together.totals(), apart.totals());
+            // Which row the cursor lands on when the selected image went may differ; that
+            // it is a row shown may not.
+            if let Some(selected) = together.selected() {
+                prop_assert!(ids(&together).contains(&selected.id.as_str()));
+            }
+            // And every other sort agrees too (orders computed after the batch).
+            for key in SortKey::ALL {
+                apart.update(Message::Action(Action::SortBy(key)));
+                together.update(Message::Action(Action::SortBy(key)));
+                prop_assert_eq!(ids(&together), ids(&apart), "{:?}", key);
             }
         });
     }
