@@ -87,6 +87,8 @@ pub struct AppState {
     images: Vec<Image>,
     /// Where each id lives in `images`.
     positions: HashMap<ImageId, usize>,
+    /// Which image holds each tag.
+    tag_owners: TagOwners,
     /// Indices into `images` of every image, in the sort's order.
     sorted: Vec<u32>,
     /// Per image (same index as `images`): whether it passes the filter.
@@ -167,6 +169,7 @@ impl AppState {
         AppState {
             images: Vec::new(),
             positions: HashMap::new(),
+            tag_owners: TagOwners::default(),
             sorted: Vec::new(),
             passes: Vec::new(),
             order: Vec::new(),
@@ -367,6 +370,7 @@ impl AppState {
         self.ids_shared = SharedPrefix::of(kept.iter().map(|i| i.id.as_str()));
         self.names_shared = SharedPrefix::of(kept.iter().filter_map(Image::primary_reference));
         self.columns = SortColumns::of(&kept, self.ids_shared.bytes(), self.names_shared.bytes());
+        self.tag_owners = TagOwners::of(&kept);
         self.images = kept;
         self.positions = positions;
         self.sorted = (0..self.images.len() as u32).collect();
@@ -380,19 +384,24 @@ impl AppState {
     /// moved to (`docker load`, `docker build`), not always the one it left.
     pub(super) fn upsert(&mut self, mut image: Image) {
         let mut lost_a_tag = Vec::new();
-        if !image.repo_tags.is_empty() {
-            for (i, other) in self.images.iter_mut().enumerate() {
-                if other.id != image.id
-                    && other.repo_tags.iter().any(|t| image.repo_tags.contains(t))
-                {
-                    other.repo_tags.retain(|t| !image.repo_tags.contains(t));
-                    lost_a_tag.push(i);
+        for tag in &image.repo_tags {
+            if let Some(at) = self.tag_owners.holder(tag, &self.images)
+                && self.images[at].id != image.id
+            {
+                self.images[at].repo_tags.retain(|t| t != tag);
+                if !lost_a_tag.contains(&at) {
+                    lost_a_tag.push(at);
                 }
             }
         }
         let index = match self.positions.get(&image.id) {
             Some(&i) => {
                 let old = &self.images[i];
+                let dropped = old
+                    .repo_tags
+                    .iter()
+                    .filter(|t| !image.repo_tags.contains(t));
+                self.tag_owners.let_go(i, dropped.map(String::as_str));
                 // An id names fixed content, so its size cannot change; but Docker 28's
                 // inspect counts only stored content where its list also counts unpacked
                 // files. Keep the list's figure so sizes do not jump on an untag.
@@ -400,6 +409,7 @@ impl AppState {
                 image.shared_size = image.shared_size.or(old.shared_size);
                 image.containers = image.containers.or(old.containers);
                 image.virtual_size = image.virtual_size.or(old.virtual_size);
+                self.tag_owners.held(i, &image);
                 self.images[i] = image;
                 i
             }
@@ -410,6 +420,7 @@ impl AppState {
                 self.positions.insert(image.id.clone(), i);
                 self.sorted.push(i as u32);
                 self.passes.push(true);
+                self.tag_owners.held(i, &image);
                 self.images.push(image);
                 if self.selected.is_none() {
                     self.cursor = 0;
@@ -467,11 +478,14 @@ impl AppState {
         self.hits.swap_remove(index);
         self.narrowings.swap_remove(index);
         let last = self.images.len() - 1;
-        self.images.swap_remove(index);
+        let gone = self.images.swap_remove(index);
+        self.tag_owners
+            .let_go(index, gone.repo_tags.iter().map(String::as_str));
         self.passes.swap_remove(index);
         self.columns.swap_remove(index);
         if index != last {
             self.positions.insert(self.images[index].id.clone(), index);
+            self.tag_owners.held(index, &self.images[index]);
         }
         let (index, last) = (index as u32, last as u32);
         // Deferred, the order is sorted anew from scratch by `settle`.
@@ -521,6 +535,7 @@ impl AppState {
     pub(super) fn drop_reference(&mut self, id: &ImageId, reference: &str) {
         if let Some(&i) = self.positions.get(id) {
             self.images[i].repo_tags.retain(|t| t != reference);
+            self.tag_owners.let_go(i, [reference].into_iter());
             self.changed_in_place(i);
             self.reorder(Changed::Images(vec![i as u32]));
         }
@@ -946,6 +961,53 @@ impl Narrowings {
 
     fn clear(&mut self) {
         self.chain.clear();
+    }
+}
+
+/// Which image holds each tag (a tag names one image), so that a tag an event moves is
+/// found by a lookup instead of by reading every image (4 ms an event at 100,000 images).
+/// Every tag an image holds has an entry naming that image; an entry may outlive its tag
+/// (an untag, another list order), so a lookup checks the image still holds it.
+#[derive(Debug, Default)]
+struct TagOwners {
+    by_tag: HashMap<Box<str>, u32>,
+}
+
+impl TagOwners {
+    fn of(images: &[Image]) -> Self {
+        let mut owners = TagOwners::default();
+        for (index, image) in images.iter().enumerate() {
+            owners.held(index, image);
+        }
+        owners
+    }
+
+    /// The index of the image holding `tag`, if one does.
+    fn holder(&self, tag: &str, images: &[Image]) -> Option<usize> {
+        let at = *self.by_tag.get(tag)? as usize;
+        let image = images.get(at)?;
+        image.repo_tags.iter().any(|t| t == tag).then_some(at)
+    }
+
+    /// `image`, at `index`, holds each of its tags.
+    fn held(&mut self, index: usize, image: &Image) {
+        for tag in &image.repo_tags {
+            match self.by_tag.get_mut(tag.as_str()) {
+                Some(at) => *at = index as u32,
+                None => {
+                    self.by_tag.insert(tag.as_str().into(), index as u32);
+                }
+            }
+        }
+    }
+
+    /// The image at `index` no longer holds `tags`.
+    fn let_go<'a>(&mut self, index: usize, tags: impl Iterator<Item = &'a str>) {
+        for tag in tags {
+            if self.by_tag.get(tag) == Some(&(index as u32)) {
+                self.by_tag.remove(tag);
+            }
+        }
     }
 }
 

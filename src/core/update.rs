@@ -733,6 +733,88 @@ mod tests {
     }
 
     #[test]
+    fn a_tag_stays_on_the_one_image_that_last_took_it() {
+        use proptest::prelude::*;
+        #[derive(Clone, Debug)]
+        enum Change {
+            List(Vec<(u8, Vec<String>)>),
+            Upsert(u8, Vec<String>),
+            Gone(u8),
+            Untag(u8, String),
+        }
+        let id = |n: u8| format!("sha256:ef{:02x}", n % 10);
+        let tags = prop::collection::vec("(a|b|c|d)(:[12])?", 0..3);
+        let change = prop_oneof![
+            1 => prop::collection::vec((any::<u8>(), tags.clone()), 0..8).prop_map(Change::List),
+            5 => (any::<u8>(), tags).prop_map(|(n, tags)| Change::Upsert(n, tags)),
+            2 => any::<u8>().prop_map(Change::Gone),
+            1 => (any::<u8>(), "(a|b)(:[12])?").prop_map(|(n, tag)| Change::Untag(n, tag)),
+        ];
+        let config = ProptestConfig {
+            failure_persistence: None,
+            cases: 512,
+            ..ProptestConfig::default()
+        };
+        proptest!(config, |(changes in prop::collection::vec(change, 1..24))| {
+            let mut state = AppState::new(Sort::default(), "unix:///test.sock");
+            // What every image holds, by reading every image (as upserts did before).
+            let mut model: Vec<(String, Vec<String>)> = Vec::new();
+            for change in changes {
+                match change {
+                    Change::List(list) => {
+                        // Engines list a tag once and an id once.
+                        model.clear();
+                        let mut seen = std::collections::HashSet::new();
+                        for (n, tags) in list {
+                            if model.iter().any(|(i, _)| *i == id(n)) {
+                                continue;
+                            }
+                            let tags = tags.into_iter().filter(|t| seen.insert(t.clone()));
+                            model.push((id(n), tags.collect()));
+                        }
+                        let images = model
+                            .iter()
+                            .map(|(i, t)| Image { id: ImageId::new(i), repo_tags: t.clone(), ..Image::default() })
+                            .collect();
+                        state.update(Message::Engine(EngineEvent::Listed { generation: 0, images }));
+                    }
+                    Change::Upsert(n, tags) => {
+                        for (i, held) in &mut model {
+                            if *i != id(n) {
+                                held.retain(|t| !tags.contains(t));
+                            }
+                        }
+                        match model.iter_mut().find(|(i, _)| *i == id(n)) {
+                            Some((_, held)) => *held = tags.clone(),
+                            None => model.push((id(n), tags.clone())),
+                        }
+                        let image = Image { id: ImageId::new(id(n)), repo_tags: tags, ..Image::default() };
+                        state.update(Message::Engine(EngineEvent::ImageChanged { generation: 0, image: Box::new(image) }));
+                    }
+                    Change::Gone(n) => {
+                        model.retain(|(i, _)| *i != id(n));
+                        state.update(Message::Engine(EngineEvent::ImageGone { generation: 0, id: ImageId::new(id(n)) }));
+                    }
+                    Change::Untag(n, tag) => {
+                        if let Some((_, held)) = model.iter_mut().find(|(i, _)| *i == id(n)) {
+                            held.retain(|t| *t != tag);
+                        }
+                        state.drop_reference(&ImageId::new(id(n)), &tag);
+                    }
+                }
+                let mut held: Vec<(String, Vec<String>)> = state
+                    .all_images()
+                    .map(|image| (image.id.as_str().to_string(), image.repo_tags.clone()))
+                    .collect();
+                held.sort();
+                let mut expected = model.clone();
+                expected.sort();
+                prop_assert_eq!(held, expected);
+            }
+        });
+    }
+
+    #[test]
     fn events_applied_together_leave_what_one_at_a_time_leaves() {
         use proptest::prelude::*;
         #[derive(Clone, Debug)]
