@@ -58,11 +58,11 @@ fn the_ping_agrees_with_the_version() {
     }
 }
 
-/// The worker asks for the list without waiting for `/version`, yet reports in a fixed
-/// order: connected (with the engine's version) before the list, where images are kept
-/// (`GET /info`) after it.
+/// The worker asks for the list without waiting for `/version`, and reports in a fixed
+/// order: connected (with what the ping said: product and API) before the list; what the
+/// engine is (`GET /version`) and where images are kept (`GET /info`) after it.
 #[test]
-fn the_worker_reports_connected_then_the_list_then_storage() {
+fn the_worker_reports_connected_then_the_list_then_what_the_engine_is() {
     let rt = runtime();
     for engine in support::all_engines() {
         let order = rt.block_on(async {
@@ -75,25 +75,38 @@ fn the_worker_reports_connected_then_the_list_then_storage() {
                         EngineEvent::Status(imgtui::core::action::EngineStatus::Connected(
                             info,
                         )) => {
-                            assert!(!info.version.is_empty(), "{}: {info:?}", engine.name);
+                            assert!(
+                                !info.product.is_empty() && !info.api_version.is_empty(),
+                                "{}: {info:?}",
+                                engine.name
+                            );
                             order.push("connected");
                         }
                         EngineEvent::Listed { .. } => order.push("listed"),
+                        EngineEvent::Described(info) => {
+                            assert!(!info.version.is_empty(), "{}: {info:?}", engine.name);
+                            order.push("described");
+                        }
                         EngineEvent::Storage(storage) => {
                             assert!(!storage.is_empty());
                             order.push("storage");
-                            return;
                         }
                         _ => {}
+                    }
+                    if order.contains(&"described") && order.contains(&"storage") {
+                        return;
                     }
                 }
             };
             tokio::time::timeout(Duration::from_secs(120), collect)
                 .await
-                .unwrap_or_else(|_| panic!("{}: no storage reported", engine.name));
+                .unwrap_or_else(|_| panic!("{}: no description and storage", engine.name));
             order
         });
-        assert_eq!(order, ["connected", "listed", "storage"], "{}", engine.name);
+        assert_eq!(order[..2], ["connected", "listed"], "{}", engine.name);
+        let mut rest = order[2..].to_vec();
+        rest.sort();
+        assert_eq!(rest, ["described", "storage"], "{}", engine.name);
     }
 }
 

@@ -102,6 +102,9 @@ pub enum EngineEvent {
     /// Where the connected engine keeps images (`GET /info`), learned once per connection
     /// after it; goes into `EngineInfo::storage`.
     Storage(String),
+    /// What the connected engine is (`GET /version`: product, version, platform), learned
+    /// once per connection after it; goes into `EngineInfo`.
+    Described(EngineInfo),
     ListStarted {
         generation: u64,
     },

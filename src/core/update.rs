@@ -2,7 +2,7 @@
 //! from the state it is given; anything that needs the outside world is returned as a
 //! `Command` for the shell to run.
 
-use super::action::{Action, Command, EngineEvent, EngineStatus, Message};
+use super::action::{Action, Command, EngineEvent, EngineInfo, EngineStatus, Message};
 use super::dialog::DialogInput;
 use super::disk::DiskUsage;
 use super::filter::toggle_term;
@@ -256,6 +256,16 @@ impl AppState {
                 }
                 self.engine = status;
             }
+            EngineEvent::Described(described) => {
+                if let EngineStatus::Connected(info) = &mut self.engine {
+                    // Where images are kept may be known already (`Storage`).
+                    let storage = std::mem::take(&mut info.storage);
+                    *info = EngineInfo {
+                        storage,
+                        ..described
+                    };
+                }
+            }
             EngineEvent::Storage(storage) => {
                 if let EngineStatus::Connected(info) = &mut self.engine {
                     info.storage = storage;
@@ -376,6 +386,25 @@ mod tests {
             panic!("connected");
         };
         assert_eq!(info.storage, "containerd store (overlayfs)");
+        // What `/version` says comes after, and keeps where images are kept.
+        let described = EngineInfo {
+            product: "Docker".into(),
+            version: "28.5.2".into(),
+            arch: "amd64".into(),
+            ..EngineInfo::default()
+        };
+        state.update(Message::Engine(EngineEvent::Described(described)));
+        let EngineStatus::Connected(info) = &state.engine else {
+            panic!("connected");
+        };
+        assert_eq!(
+            (
+                info.version.as_str(),
+                info.arch.as_str(),
+                info.storage.as_str()
+            ),
+            ("28.5.2", "amd64", "containerd store (overlayfs)")
+        );
     }
 
     #[test]

@@ -172,15 +172,28 @@ async fn follow(
     attempt: &mut u32,
     hold: Option<FirstListHold>,
 ) -> Result<(), EngineError> {
-    // What the engine is (`GET /version`) is asked beside the list, which is what the user
-    // waits for; the list is applied only once the status says connected.
-    let mut describing: Option<Describing> = Some({
-        let engine = engine.clone();
-        Box::pin(async move { engine.describe().await })
-    });
     // Subscribe first, then list: whatever changes during the list is in the stream.
     let mut events = engine.events().await?;
+    // The ping said which engine this is and which API to speak: enough to be connected
+    // and to apply the list as soon as it is in.
+    let pinged = engine.info().clone();
+    connected(&mut engine, pinged, out, attempt);
     let first = start_list(&engine, *generation, out);
+    // Its version and platform, for the header (`GET /version`), are asked once the first
+    // list is in, or after `DESCRIBE_AFTER` while it is still coming: beside the list,
+    // Docker 20.10's answer slowed the list by ~8 ms at 1,000 images (median of 16
+    // alternating runs each, 91.5 against 83 ms), and Podman 4.3 takes 0.4 s to answer.
+    let list_in = Arc::new(Notify::new());
+    let mut describing: Option<Describing> = Some({
+        let (engine, list_in) = (engine.clone(), list_in.clone());
+        Box::pin(async move {
+            tokio::select! {
+                _ = tokio::time::sleep(DESCRIBE_AFTER) => {}
+                _ = list_in.notified() => {}
+            }
+            engine.describe().await
+        })
+    });
     let mut listing: Option<Listing> = Some(match hold {
         Some(hold) => Box::pin(async move {
             hold.wait().await;
@@ -206,7 +219,7 @@ async fn follow(
         tokio::select! {
             described = async { describing.as_mut().expect("guarded by the if").await }, if describing.is_some() => {
                 describing = None;
-                connected(&mut engine, described?, out, attempt);
+                described_as(&mut engine, described?, out);
             },
             request = inbox.recv() => match request {
                 None => return Ok(()),
@@ -239,10 +252,7 @@ async fn follow(
             },
             results = async { listing.as_mut().expect("guarded by the if").await }, if listing.is_some() => {
                 listing = None;
-                // The list came back before `/version`: the status says connected first.
-                if let Some(describing) = describing.take() {
-                    connected(&mut engine, describing.await?, out, attempt);
-                }
+                list_in.notify_one();
                 for result in results? {
                     let _ = out.send(result);
                 }
@@ -280,7 +290,23 @@ async fn follow(
     }
 }
 
-/// The engine said what it is: from now on its reports say so, and a later loss of the
+/// How long the first list may run before `GET /version` is asked beside it.
+const DESCRIBE_AFTER: Duration = Duration::from_millis(300);
+
+/// `GET /version` said what the engine is: its version and platform join the status.
+fn described_as(engine: &mut Engine, info: EngineInfo, out: &UnboundedSender<EngineEvent>) {
+    tracing::info!(
+        product = ?info.product,
+        version = ?info.version,
+        os = ?info.os,
+        arch = ?info.arch,
+        "described"
+    );
+    engine.set_info(info.clone());
+    let _ = out.send(EngineEvent::Described(info));
+}
+
+/// The engine answered its ping: from now on its reports say so, and a later loss of the
 /// connection starts the reconnect backoff from the beginning.
 fn connected(
     engine: &mut Engine,
