@@ -370,6 +370,15 @@ mod tests {
         state.selected().unwrap().id.as_str()
     }
 
+    /// A property test's settings: `cases` cases, no failure files written.
+    fn cases(cases: u32) -> proptest::prelude::ProptestConfig {
+        proptest::prelude::ProptestConfig {
+            failure_persistence: None,
+            cases,
+            ..proptest::prelude::ProptestConfig::default()
+        }
+    }
+
     #[test]
     fn the_storage_joins_the_connected_engines_facts() {
         let mut state = state_with(Vec::new());
@@ -629,11 +638,7 @@ mod tests {
             state.set_query(query.into());
             assert_eq!(state.len(), shown, "{query}");
         }
-        let config = ProptestConfig {
-            failure_persistence: None,
-            cases: 64,
-            ..ProptestConfig::default()
-        };
+        let config = cases(64);
         let field = "[abc:/.]{0,6}";
         let images = prop::collection::vec(
             (
@@ -698,11 +703,7 @@ mod tests {
             any::<u8>().prop_map(Change::Untag),
             prop::collection::vec(any::<u8>(), 0..4).prop_map(Change::Containers),
         ];
-        let config = ProptestConfig {
-            failure_persistence: None,
-            cases: 256,
-            ..ProptestConfig::default()
-        };
+        let config = cases(256);
         proptest!(config, |(changes in prop::collection::vec(change, 1..12))| {
             let mut state = AppState::new(Sort::default(), "unix:///test.sock");
             let mut counts: HashMap<String, u64> = HashMap::new();
@@ -779,11 +780,7 @@ mod tests {
             2 => any::<u8>().prop_map(Change::Gone),
             1 => (any::<u8>(), "(a|b)(:[12])?").prop_map(|(n, tag)| Change::Untag(n, tag)),
         ];
-        let config = ProptestConfig {
-            failure_persistence: None,
-            cases: 512,
-            ..ProptestConfig::default()
-        };
+        let config = cases(512);
         proptest!(config, |(changes in prop::collection::vec(change, 1..24))| {
             let mut state = AppState::new(Sort::default(), "unix:///test.sock");
             // What every image holds, by reading every image (as upserts did before).
@@ -861,11 +858,7 @@ mod tests {
             1 => prop::collection::vec(any::<u8>(), 0..4).prop_map(Change::Containers),
         ];
         let first = prop::collection::vec((any::<u8>(), 0u64..4, tags), 0..12);
-        let config = ProptestConfig {
-            failure_persistence: None,
-            cases: 256,
-            ..ProptestConfig::default()
-        };
+        let config = cases(256);
         let make = move |n: u8, size: u64, tags: Vec<String>| Image {
             id: ImageId::new(id(n)),
             size,
