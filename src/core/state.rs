@@ -1031,8 +1031,6 @@ fn filter_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4))
 }
 
-/// Containers using `image`: our own count from the container list when we have it (old
-/// APIs report -1), else what the engine reported.
 /// Whether `image` passes `filter`, one image at a time (after a change).
 fn passes(
     filter: &Filter,
@@ -1051,6 +1049,8 @@ fn passes(
     filter.is_empty() || filter.matches_with_text(matcher, image, text, used, now)
 }
 
+/// Containers using `image`: our own count from the container list when we have it (old
+/// APIs report -1), else what the engine reported.
 fn uses(containers: &Option<HashMap<ImageId, Vec<ContainerRef>>>, image: &Image) -> Option<u64> {
     match containers {
         Some(by_image) => Some(by_image.get(&image.id).map_or(0, |c| c.len() as u64)),
