@@ -187,10 +187,7 @@ async fn follow(
     let mut describing: Option<Describing> = Some({
         let (engine, list_in) = (engine.clone(), list_in.clone());
         Box::pin(async move {
-            tokio::select! {
-                _ = tokio::time::sleep(DESCRIBE_AFTER) => {}
-                _ = list_in.notified() => {}
-            }
+            let _ = tokio::time::timeout(DESCRIBE_AFTER, list_in.notified()).await;
             engine.describe().await
         })
     });
