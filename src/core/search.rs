@@ -410,7 +410,7 @@ const TOPS: u64 = u64::from_ne_bytes([0x80; 8]);
 /// Words may read past the field (never past the text): what lies there is masked off.
 fn next_byte(wanted: u8, text: &[u8], range: Range<usize>) -> Option<usize> {
     let Range { start: mut at, end } = range;
-    if end - at.min(end) > 64 {
+    if end.saturating_sub(at) > 64 {
         return memchr::memchr(wanted, &text[at..end]).map(|found| at + found);
     }
     let pattern = ONES * u64::from(wanted);
