@@ -7,7 +7,6 @@ use anyhow::Result;
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures_util::StreamExt;
-use ratatui::DefaultTerminal;
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::connect;
@@ -22,6 +21,7 @@ use crate::core::state::{AppState, EngineStatus};
 use crate::engine::cache::ListCache;
 use crate::engine::worker::{EngineHandle, EngineRequest};
 use crate::session::Session;
+use crate::terminal::Screen;
 use crate::ui::theme::Theme;
 use crate::ui::{self, View};
 
@@ -51,7 +51,7 @@ pub struct Options {
     pub date_format: DateFormat,
 }
 
-pub async fn run(terminal: &mut DefaultTerminal, options: Options) -> Result<()> {
+pub async fn run(terminal: &mut Screen, options: Options) -> Result<()> {
     let keymap = options.keymap;
     let theme = options.theme;
     let date_format = options.date_format;
@@ -255,7 +255,7 @@ fn cache_content(
 /// Draws one frame; when the panes changed size, tells the core and draws again so paging
 /// and scrolling use the sizes the user sees.
 fn draw(
-    terminal: &mut DefaultTerminal,
+    terminal: &mut Screen,
     state: &mut AppState,
     keymap: &KeyMap,
     theme: &Theme,
@@ -279,7 +279,7 @@ fn draw(
 
 /// Renders the state; again if the layout found another viewport than the state had (its
 /// scroll limits depend on it).
-fn draw_frame(terminal: &mut DefaultTerminal, state: &mut AppState, view: &View) -> Result<()> {
+fn draw_frame(terminal: &mut Screen, state: &mut AppState, view: &View) -> Result<()> {
     for _ in 0..2 {
         let viewport = ui::draw(terminal, state, view)?;
         if viewport == state.viewport {

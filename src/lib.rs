@@ -13,4 +13,5 @@ pub mod engine;
 pub mod listing;
 pub mod logging;
 pub mod session;
+pub mod terminal;
 pub mod ui;

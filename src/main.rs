@@ -111,8 +111,14 @@ fn main() -> ExitCode {
         refresh_fallback_secs: config.refresh_fallback_secs,
         date_format: config.date_format,
     };
-    // ratatui::init installs a panic hook that restores the terminal before the message.
-    let mut terminal = ratatui::init();
+    // `terminal::init` installs a panic hook that restores the terminal before the message.
+    let mut terminal = match imgtui::terminal::init() {
+        Ok(terminal) => terminal,
+        Err(err) => {
+            eprintln!("imgtui: cannot set up the terminal: {err}");
+            return ExitCode::from(1);
+        }
+    };
     // Panics abort (see Cargo.toml), so the terminal is never dropped: show the cursor here.
     let restore_and_report = std::panic::take_hook();
     let mouse = options.mouse;
