@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use crate::core::disk::{DfImage, DfReport};
@@ -20,6 +21,53 @@ where
     T: Default + Deserialize<'de>,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A JSON object of strings (labels, annotations) read straight into pairs sorted by key, as
+/// `Image` keeps them: no hash map built only to be taken apart. `null` reads as none; of a
+/// key sent twice the last value counts, as it would in a map.
+fn sorted_pairs<'de, D>(d: D) -> Result<Vec<(String, String)>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct Pairs;
+    impl<'de> Visitor<'de> for Pairs {
+        type Value = Vec<(String, String)>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object of strings or null")
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(Pairs)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut pairs: Vec<(String, String)> = Vec::with_capacity(map.size_hint().unwrap_or(0));
+            while let Some(pair) = map.next_entry()? {
+                pairs.push(pair);
+            }
+            // Stable, so a repeated key's values stay in the order sent; the last is kept.
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            pairs.dedup_by(|later, kept| {
+                let same = later.0 == kept.0;
+                if same {
+                    std::mem::swap(&mut later.1, &mut kept.1);
+                }
+                same
+            });
+            Ok(pairs)
+        }
+    }
+    d.deserialize_option(Pairs)
 }
 
 /// What engines send for "no date": Go's zero time (year 1).
@@ -40,8 +88,8 @@ pub struct ImageSummaryWire {
     pub size: Option<i64>,
     pub shared_size: Option<i64>,
     pub virtual_size: Option<i64>,
-    #[serde(deserialize_with = "nullable")]
-    pub labels: HashMap<String, String>,
+    #[serde(deserialize_with = "sorted_pairs")]
+    pub labels: Vec<(String, String)>,
     pub containers: Option<i64>,
     #[serde(deserialize_with = "nullable")]
     pub manifests: Vec<ManifestWire>,
@@ -56,8 +104,8 @@ pub struct DescriptorWire {
     #[serde(deserialize_with = "nullable")]
     pub digest: String,
     pub size: Option<i64>,
-    #[serde(deserialize_with = "nullable")]
-    pub annotations: HashMap<String, String>,
+    #[serde(deserialize_with = "sorted_pairs")]
+    pub annotations: Vec<(String, String)>,
     pub platform: Option<PlatformWire>,
 }
 
@@ -137,8 +185,8 @@ pub struct ImageInspectWire {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct InspectConfigWire {
-    #[serde(deserialize_with = "nullable")]
-    pub labels: HashMap<String, String>,
+    #[serde(deserialize_with = "sorted_pairs")]
+    pub labels: Vec<(String, String)>,
 }
 
 /// One entry of `GET /containers/json?all=1`; only what "in use" needs.
@@ -288,12 +336,6 @@ fn references(list: Vec<String>) -> Vec<String> {
     list
 }
 
-fn sorted_pairs(map: HashMap<String, String>) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = map.into_iter().collect();
-    pairs.sort_unstable();
-    pairs
-}
-
 fn created(seconds: Option<i64>) -> Option<i64> {
     seconds.filter(|&s| s != GO_ZERO_TIME)
 }
@@ -319,7 +361,7 @@ impl From<DescriptorWire> for Descriptor {
             digest: d.digest,
             size: bytes(d.size),
             platform: d.platform.map(Platform::from),
-            annotations: sorted_pairs(d.annotations),
+            annotations: d.annotations,
         }
     }
 }
@@ -361,7 +403,7 @@ impl From<ImageSummaryWire> for Image {
             size: bytes(w.size),
             shared_size: known(w.shared_size),
             virtual_size: known(w.virtual_size),
-            labels: sorted_pairs(w.labels),
+            labels: w.labels,
             containers: known(w.containers),
             manifests: w.manifests.into_iter().map(Manifest::from).collect(),
             descriptor: w.descriptor.map(Descriptor::from),
@@ -380,7 +422,7 @@ impl From<ImageInspectWire> for Image {
             size: bytes(w.size),
             shared_size: None,
             virtual_size: known(w.virtual_size),
-            labels: sorted_pairs(w.config.unwrap_or_default().labels),
+            labels: w.config.unwrap_or_default().labels,
             containers: None,
             manifests: w.manifests.into_iter().map(Manifest::from).collect(),
             descriptor: w.descriptor.map(Descriptor::from),
@@ -444,13 +486,33 @@ pub fn parse_disk_usage(body: &[u8], podman: bool) -> Result<DfReport, serde_jso
 }
 
 /// Parses a `GET /images/json` body.
+///
+/// Each summary becomes an `Image` as soon as it is read: no list of wire structs is built
+/// only to be copied (the list is the one part of a start-up we can speed up, see
+/// README's Performance).
 pub fn parse_image_list(body: &[u8]) -> Result<Vec<Image>, serde_json::Error> {
-    let list: Vec<ImageSummaryWire> = serde_json::from_slice(body)?;
-    Ok(list
-        .into_iter()
-        .filter(|w| !w.id.is_empty())
-        .map(Image::from)
-        .collect())
+    struct Images;
+    impl<'de> Visitor<'de> for Images {
+        type Value = Vec<Image>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of image summaries")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut images = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(wire) = seq.next_element::<ImageSummaryWire>()? {
+                if !wire.id.is_empty() {
+                    images.push(Image::from(wire));
+                }
+            }
+            Ok(images)
+        }
+    }
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let images = reader.deserialize_seq(Images)?;
+    reader.end()?;
+    Ok(images)
 }
 
 /// The containers using each image id, from a `GET /containers/json?all=1` body.
@@ -641,6 +703,30 @@ mod tests {
         let labels = &parse_image_list(body).unwrap()[0].labels;
         let keys: Vec<&str> = labels.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn labels_read_as_a_map_would_read_them() {
+        let body = br#"[{"Id":"x","Labels":{"b":"1","a":"2","b":"3","a":"4","b":"5"}},
+            {"Id":"y","Labels":null},{"Id":"z"},{"Id":"w","Labels":{}}]"#;
+        let images = parse_image_list(body).unwrap();
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        // A key sent twice keeps its last value, as in a map.
+        assert_eq!(images[0].labels, [pair("a", "4"), pair("b", "5")]);
+        for image in &images[1..] {
+            assert!(image.labels.is_empty(), "{:?}", image.id);
+        }
+        // What is not an object of strings is refused, as a map refused it.
+        for labels in [r#"["a"]"#, r#"{"a":1}"#, r#""a""#] {
+            let body = format!(r#"[{{"Id":"x","Labels":{labels}}}]"#);
+            assert!(parse_image_list(body.as_bytes()).is_err(), "{labels}");
+        }
+    }
+
+    #[test]
+    fn a_list_with_more_after_it_is_refused() {
+        assert!(parse_image_list(br#"[{"Id":"x"}] [{"Id":"y"}]"#).is_err());
+        assert_eq!(parse_image_list(b" [{\"Id\":\"x\"}]\n").unwrap().len(), 1);
     }
 
     #[test]
