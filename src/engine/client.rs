@@ -234,9 +234,18 @@ impl Engine {
         // found") when an image is removed while it lists (a prune beside us); the next list
         // is whole again, so ask again a few times before reporting it.
         let pauses = [100, 200, 400].map(Duration::from_millis);
+        let asked = std::time::Instant::now();
         let mut body = self
             .get_again_while(&path, EngineError::is_not_found, pauses)
             .await?;
+        // The engine's part of a list, apart from ours (reading it, showing it): the
+        // real-engine benchmark reads this line.
+        tracing::info!(
+            path,
+            bytes = body.len(),
+            micros = asked.elapsed().as_micros() as u64,
+            "image list received"
+        );
         // Podman answers 200 with an empty body to a query option it does not take (it does
         // so for `digests`); the plain list is then what it can give.
         if body.is_empty() && path.contains('?') {
