@@ -34,6 +34,34 @@ struct Settings {
     runs: usize,
     idle: Duration,
     probes: usize,
+    /// Under `cargo bench`: target 1 takes more runs when a list is quick (see `runs_for`).
+    full: bool,
+}
+
+/// Target 1's runs, together, may list for this long: a list of 1,000 images on Docker 20.10
+/// varies by ±20% from one request to the next, and a median of 4 cannot see 10% through
+/// that. Slow lists (Docker 28's) keep `IMGTUI_PERF_RUNS`.
+const TARGET1_BUDGET: Duration = Duration::from_secs(15);
+const TARGET1_MAX_RUNS: usize = 41;
+
+impl Settings {
+    /// How many times imgtui (and as many times curl) lists, when one list takes `list`.
+    fn runs_for(&self, list: Duration) -> usize {
+        if !self.full {
+            return self.runs;
+        }
+        let affordable = (TARGET1_BUDGET.as_secs_f64() / list.as_secs_f64().max(1e-3)) as usize;
+        self.runs.max(affordable.min(TARGET1_MAX_RUNS))
+    }
+}
+
+/// One bare list by curl.
+struct CurlList {
+    /// From spawning curl to its exit, as imgtui is timed from its spawn.
+    took: Duration,
+    /// The transfer alone, as curl times it (`time_total`): the engine's answer.
+    transfer: Duration,
+    images: usize,
 }
 
 /// One engine to measure, and what we learnt about it first.
@@ -57,6 +85,7 @@ fn main() {
             2
         }) as u64),
         probes: env_number("IMGTUI_PERF_PROBES").unwrap_or(if full { 5 } else { 1 }),
+        full,
     };
     let hosts = hosts(full);
     if hosts.is_empty() {
@@ -140,6 +169,10 @@ impl Target {
 
     /// `curl` over the socket; returns the body.
     fn curl(&self, args: &[&str], path: &str) -> Vec<u8> {
+        self.curl_output(args, path).stdout
+    }
+
+    fn curl_output(&self, args: &[&str], path: &str) -> std::process::Output {
         let out = Command::new("curl")
             .args(["-sS", "--fail", "--unix-socket"])
             .arg(&self.socket)
@@ -153,63 +186,107 @@ impl Target {
             self.label,
             String::from_utf8_lossy(&out.stderr)
         );
-        out.stdout
+        out
     }
 
-    /// The bare list request, timed from spawning curl to its exit (as imgtui is timed from
-    /// its spawn); returns the time and the number of images.
-    fn timed_list(&self) -> (Duration, usize) {
+    /// The bare list request, timed from spawning curl to its exit, with curl's own timing
+    /// of the transfer.
+    fn timed_list(&self) -> CurlList {
         let start = Instant::now();
-        let body = self.curl(&[], &self.list_path);
+        let out = self.curl_output(&["-w", "%{stderr}%{time_total}"], &self.list_path);
         let took = start.elapsed();
+        let transfer = String::from_utf8_lossy(&out.stderr)
+            .trim()
+            .parse::<f64>()
+            .map(Duration::from_secs_f64)
+            .expect("curl prints time_total");
         let list: Vec<serde_json::Value> =
-            serde_json::from_slice(&body).expect("the engine's list is a JSON array");
-        (took, list.len())
+            serde_json::from_slice(&out.stdout).expect("the engine's list is a JSON array");
+        CurlList {
+            took,
+            transfer,
+            images: list.len(),
+        }
     }
 }
 
 fn measure(target: &Target, settings: &Settings) {
     // Target 1: curl and imgtui take turns, each going first in every other run (an engine
     // can answer a request faster right after the same one), so both see the same engine
-    // and machine. One untimed list first warms the engine up for both.
-    let (_, mut count) = target.timed_list();
-    let mut curl_times = Vec::new();
-    let mut full_times = Vec::new();
+    // and machine. One untimed list first warms the engine up for both, and says how many
+    // runs the budget affords.
+    let warm = target.timed_list();
+    let mut count = warm.images;
+    let runs = settings.runs_for(warm.took);
+    let logs = support::private_dir("perf-logs");
+    let mut curl = Runs::default();
+    let mut imgtui = Runs::default();
     let mut first_frames = Vec::new();
     let mut session = None;
-    for run in 0..settings.runs {
+    for run in 0..runs {
+        let mut by_curl = || {
+            let list = target.timed_list();
+            curl.push(list.took, list.transfer);
+            list.images
+        };
         if run % 2 == 0 {
-            let (took, n) = target.timed_list();
-            curl_times.push(took);
-            count = n;
+            count = by_curl();
         }
-        let tui = Tui::start_timed(&["--host", &target.host, "--no-cache"], &[], COLS, ROWS);
+        // Its log says when its own list request was answered ("image list received").
+        let log = logs.join(format!("run-{run}.log"));
+        let log_arg = log.to_string_lossy().into_owned();
+        let args = ["--host", &target.host, "--no-cache", "--log-file", &log_arg];
+        let tui = Tui::start_timed(&args, &[], COLS, ROWS);
         let first = first_frame(&tui);
         let full = wait_list(&tui, count, target);
         first_frames.push(first.at - tui.started());
-        full_times.push(full.at - tui.started());
+        imgtui.push(full.at - tui.started(), list_request(&log, target));
         if run % 2 == 1 {
-            curl_times.push(target.timed_list().0);
+            count = by_curl();
         }
-        if run + 1 == settings.runs {
+        if run + 1 == runs {
             session = Some(tui); // kept for targets 4 and 5
         } else {
             quit(tui);
         }
     }
-    let (imgtui, curl) = (median(&full_times), median(&curl_times));
+    let _ = std::fs::remove_dir_all(&logs);
+    let (ours, theirs) = (median(&imgtui.whole), median(&curl.whole));
     println!(
-        "  1 time to full list ({count} images, GET {}): imgtui {}  curl {}  ratio {:.3}  (median of {}; target <= 1.10)",
+        "  1 time to full list ({count} images, GET {}): imgtui {}  curl {}  ratio {:.3}  (median of {runs}; target <= 1.10)",
         target.list_path,
-        show(imgtui),
-        show(curl),
-        imgtui.as_secs_f64() / curl.as_secs_f64(),
-        settings.runs
+        show(ours),
+        show(theirs),
+        ours.as_secs_f64() / theirs.as_secs_f64(),
     );
     println!(
-        "  1 first frame: {}  (median of {}; max {}; target <= 50 ms)",
+        "    middle half: imgtui {}, curl {}",
+        imgtui.middle_half(),
+        curl.middle_half()
+    );
+    // The engine's answer varies from run to run; what each program adds to it does not
+    // much. Added to the engine's median answer, the two sums compare the programs alone.
+    let answer = median(&[imgtui.engine.clone(), curl.engine.clone()].concat());
+    let (ours_beyond, theirs_beyond) = (median(&imgtui.beyond()), median(&curl.beyond()));
+    println!(
+        "    the engine's answer, median: to imgtui {}, to curl {}",
+        show(median(&imgtui.engine)),
+        show(median(&curl.engine))
+    );
+    println!(
+        "    beyond the engine's answer: imgtui {} (spawn to screen, less its list request), curl {} (spawn to exit, less its transfer); added to the answer's median ({}): {:.3}",
+        show(ours_beyond),
+        show(theirs_beyond),
+        show(answer),
+        (answer + ours_beyond).as_secs_f64() / (answer + theirs_beyond).as_secs_f64(),
+    );
+    println!(
+        "    the pty harness alone, from a spawn to a screen (printf in imgtui's place): {}",
+        show(harness_floor(count, runs))
+    );
+    println!(
+        "  1 first frame: {}  (median of {runs}; max {}; target <= 50 ms)",
         show(median(&first_frames)),
-        settings.runs,
         show(*first_frames.iter().max().expect("a run"))
     );
 
@@ -218,7 +295,64 @@ fn measure(target: &Target, settings: &Settings) {
     event_to_screen(&tui, target, settings.probes);
     quit(tui);
 
-    startup_from_cache(target, count, imgtui, settings.runs);
+    startup_from_cache(target, count, ours, settings.runs);
+}
+
+/// One program's runs: each whole run, and the engine's answer within it.
+#[derive(Default)]
+struct Runs {
+    whole: Vec<Duration>,
+    engine: Vec<Duration>,
+}
+
+impl Runs {
+    fn push(&mut self, whole: Duration, engine: Duration) {
+        self.whole.push(whole);
+        self.engine.push(engine);
+    }
+
+    /// Each run's time outside the engine's answer.
+    fn beyond(&self) -> Vec<Duration> {
+        let runs = self.whole.iter().zip(&self.engine);
+        runs.map(|(whole, engine)| whole.saturating_sub(*engine))
+            .collect()
+    }
+
+    /// The first and third quartiles of the whole runs.
+    fn middle_half(&self) -> String {
+        let mut sorted = self.whole.clone();
+        sorted.sort();
+        let at = |q: usize| sorted[(sorted.len() - 1) * q / 4];
+        format!("{}-{}", show(at(1)), show(at(3)))
+    }
+}
+
+/// Part of imgtui's time to the list is the harness's: spawning in a pseudo-terminal and
+/// reading the screen back. `printf` writing the same count as one frame measures it.
+fn harness_floor(count: usize, runs: usize) -> Duration {
+    let frame = format!("\x1b[?2026h {count} images\x1b[?2026l");
+    let counted = format!(" {count} images");
+    let times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let tui = Tui::start_other_timed("printf", &[&frame], COLS, ROWS);
+            let shown = tui
+                .wait_frame(0, Duration::from_secs(10), |s| s.contains(&counted))
+                .expect("printf's frame is read");
+            shown.at - tui.started()
+        })
+        .collect();
+    median(&times)
+}
+
+/// How long imgtui's own list request took, from its log ("image list received").
+fn list_request(log: &Path, target: &Target) -> Duration {
+    let text = std::fs::read_to_string(log).expect("imgtui wrote its log");
+    text.lines()
+        .find(|line| line.contains("image list received"))
+        .and_then(|line| line.split_once(" micros=")?.1.split_whitespace().next())
+        .and_then(|micros| micros.parse().ok())
+        .map(Duration::from_micros)
+        .unwrap_or_else(|| panic!("{}: no list request in {}", target.label, log.display()))
 }
 
 /// The first screen with anything on it.

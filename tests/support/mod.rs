@@ -350,7 +350,24 @@ impl Tui {
         Tui::spawn(args, env, cols, rows, true)
     }
 
+    /// `start_timed` with another program in imgtui's place: what the harness itself costs
+    /// between a spawn and a screen (the real-engine benchmark's floor).
+    pub fn start_other_timed(program: &str, args: &[&str], cols: u16, rows: u16) -> Tui {
+        Tui::spawn_program(program, args, &[], cols, rows, true)
+    }
+
     fn spawn(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16, timed: bool) -> Tui {
+        Tui::spawn_program(env!("CARGO_BIN_EXE_imgtui"), args, env, cols, rows, timed)
+    }
+
+    fn spawn_program(
+        program: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+        timed: bool,
+    ) -> Tui {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -359,7 +376,7 @@ impl Tui {
                 pixel_height: 0,
             })
             .expect("a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_imgtui"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("DOCKER_HOST");
