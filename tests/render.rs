@@ -467,6 +467,26 @@ fn status_bar_counts_sizes_and_engine() {
 }
 
 #[test]
+fn status_bar_names_the_engine_before_its_version_is_known() {
+    // Connected from the ping alone: `GET /version` answers after the first list.
+    let mut state = AppState::new(Sort::default(), HOST);
+    state.update(Message::Engine(EngineEvent::Status(
+        EngineStatus::Connected(EngineInfo {
+            host: HOST.into(),
+            product: "Docker".into(),
+            api_version: "1.51".into(),
+            ..EngineInfo::default()
+        }),
+    )));
+    let screen = show(&mut state, 160, 50);
+    let status = screen.line(49);
+    assert!(
+        status.ends_with(" Docker (API 1.51) · unix:///var/run/docker.sock "),
+        "{status}"
+    );
+}
+
+#[test]
 fn list_scrolls_to_keep_the_cursor_visible() {
     let images = (0..60)
         .map(|i| {

@@ -152,6 +152,14 @@ fn engine_label(state: &AppState) -> String {
         source => format!("{} · ", sanitize(source)),
     };
     match &state.engine {
+        // The version comes with `GET /version`, after the first list: until then there is
+        // none to show.
+        EngineStatus::Connected(info) if info.version.is_empty() => format!(
+            "{} (API {}) · {source}{}",
+            sanitize(&info.product),
+            sanitize(&info.api_version),
+            sanitize(&info.host)
+        ),
         EngineStatus::Connected(info) => format!(
             "{} {} (API {}) · {source}{}",
             sanitize(&info.product),
