@@ -338,8 +338,9 @@ fn c_switches_to_another_context_without_restarting() {
         s.contains(short(&new_id)) && s.contains(&format!("· context imgtui-new · {}", new.host))
     });
     assert!(!screen.contains(short(&old_id)), "{screen}");
-    assert!(screen.contains("Docker 28"), "{screen}");
     assert!(!screen.contains("Switch engine"), "the picker closed");
+    // The version joins the status after the list (`GET /version` waits for it).
+    tui.wait_screen("the new engine's version", |s| s.contains("Docker 28"));
     // And back, with Esc closing the picker in between.
     tui.send("c");
     tui.wait_screen("the picker on the new engine", |s| {
