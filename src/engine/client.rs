@@ -238,8 +238,8 @@ impl Engine {
         let mut body = self
             .get_again_while(&path, EngineError::is_not_found, pauses)
             .await?;
-        // The engine's part of a list, apart from ours (reading it, showing it): the
-        // real-engine benchmark reads this line.
+        // The engine's part of a list (from the request to the whole body), apart from
+        // ours (parsing it, showing it): the real-engine benchmark reads this line.
         tracing::info!(
             path,
             bytes = body.len(),

@@ -488,8 +488,8 @@ pub fn parse_disk_usage(body: &[u8], podman: bool) -> Result<DfReport, serde_jso
 /// Parses a `GET /images/json` body.
 ///
 /// Each summary becomes an `Image` as soon as it is read: no list of wire structs is built
-/// only to be copied (the list is the one part of a start-up we can speed up, see
-/// README's Performance).
+/// only to be copied. With labels read straight into pairs, that about halved the parse of
+/// a large list (README, Performance).
 pub fn parse_image_list(body: &[u8]) -> Result<Vec<Image>, serde_json::Error> {
     struct Images;
     impl<'de> Visitor<'de> for Images {
