@@ -176,8 +176,7 @@ async fn follow(
     let mut events = engine.events().await?;
     // The ping said which engine this is and which API to speak: enough to be connected
     // and to apply the list as soon as it is in.
-    let pinged = engine.info().clone();
-    connected(&mut engine, pinged, out, attempt);
+    connected(&engine, out, attempt);
     let first = start_list(&engine, *generation, out);
     // Its version and platform, for the header (`GET /version`), are asked once the first
     // list is in, or after `DESCRIBE_AFTER` while it is still coming: beside the list,
@@ -303,23 +302,18 @@ fn described_as(engine: &mut Engine, info: EngineInfo, out: &UnboundedSender<Eng
     let _ = out.send(EngineEvent::Described(info));
 }
 
-/// The engine answered its ping: from now on its reports say so, and a later loss of the
-/// connection starts the reconnect backoff from the beginning.
-fn connected(
-    engine: &mut Engine,
-    info: EngineInfo,
-    out: &UnboundedSender<EngineEvent>,
-    attempt: &mut u32,
-) {
+/// The engine answered its ping (`Engine::reach` keeps what it said): from now on its
+/// reports say so, and a later loss of the connection starts the reconnect backoff from
+/// the beginning. Its version comes later (`described_as`).
+fn connected(engine: &Engine, out: &UnboundedSender<EngineEvent>, attempt: &mut u32) {
     *attempt = 0;
+    let info = engine.info().clone();
     tracing::info!(
         host = info.host,
         product = ?info.product,
-        version = ?info.version,
         api = ?info.api_version,
         "connected"
     );
-    engine.set_info(info.clone());
     let _ = out.send(EngineEvent::Status(EngineStatus::Connected(info)));
 }
 
